@@ -1,0 +1,19 @@
+"""The workbench app: only the router. Pages live in workbench/ui/."""
+
+import streamlit as st
+
+from workbench.ui import navigation
+
+
+def run() -> None:
+    st.set_page_config(page_title="Qualitative research workbench", page_icon=":material/forum:", layout="wide")
+    pages = navigation.build(
+        [
+            ("project_page.py", "Project", "project", ":material/folder_open:"),
+            ("transcript_page.py", "Transcript", "transcript", ":material/article:"),
+        ]
+    )
+    st.navigation(pages).run()
+
+
+run()

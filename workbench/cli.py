@@ -1,0 +1,184 @@
+"""The ``workbench`` command: a thin shell that parses arguments, calls the core and prints the result.
+
+Every failure the user can fix is printed as one ``Error: ...`` line on stderr with exit status 1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from workbench import __version__
+from workbench.demo import build_demo
+from workbench.errors import WorkbenchError
+from workbench.project import ImportFailed, Progress, Project, Source
+
+
+class _Context:
+    def __init__(self, user: str | None) -> None:
+        self.user = user
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """Turn WorkbenchErrors into one ``Error:`` line per problem and exit status 1."""
+    try:
+        yield
+    except ImportFailed as failure:
+        for error in failure.errors:
+            click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+    except WorkbenchError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+
+
+def _open(ctx: click.Context, folder: str) -> Project:
+    return Project.open(folder, actor=ctx.obj.user)
+
+
+def _progress() -> Progress | None:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int, what: str) -> None:
+        click.echo(f"\r[{done}/{total}] {what[:60]:<60}", err=True, nl=done >= total)
+
+    return show
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="workbench")
+@click.option("--user", envvar="WORKBENCH_USER", help="Your name for the audit log (default: $WORKBENCH_USER or your login).")
+@click.pass_context
+def cli(ctx: click.Context, user: str | None) -> None:
+    """A qualitative research workbench for interview studies."""
+    ctx.obj = _Context(user)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.pass_context
+def init(ctx: click.Context, folder: str) -> None:
+    """Create a new project in FOLDER (project.db plus a separate key store)."""
+    with _reported():
+        Project.init(folder, actor=ctx.obj.user).close()
+    click.echo(f"Created project {folder}")
+
+
+@cli.command("import")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
+@click.option("--participant", "participant", metavar="ID", help="The participant these files belong to (e.g. 12 or CW12).")
+@click.option("--participants", "participants_csv", metavar="CSV", type=click.Path(dir_okay=False), help="A CSV of participants: id, label, role and attribute columns.")
+@click.pass_context
+def import_(ctx: click.Context, folder: str, files: tuple[str, ...], participant: str | None, participants_csv: str | None) -> None:
+    """Import transcripts (.docx, .txt, .md, .vtt, .srt) into the project in FOLDER.
+
+    All files are read first; if any cannot be imported, nothing is written.
+    """
+    with _reported(), _open(ctx, folder) as project:
+        documents = project.import_files(
+            [Source(Path(name)) for name in files],
+            participant=participant,
+            participants_csv=Path(participants_csv) if participants_csv else None,
+            progress=_progress(),
+        )
+        for document in documents:
+            click.echo(
+                f"{document.source_name}: document {document.id}, {document.citation}, {document.turns} turns, "
+                f"{document.words} words"
+            )
+    click.echo(f"Imported {len(documents)} transcript{'s' if len(documents) != 1 else ''} into {folder}")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print every transcript with its text, turns and sentences as JSON.")
+@click.pass_context
+def transcripts(ctx: click.Context, folder: str, as_json: bool) -> None:
+    """List the transcripts in the project in FOLDER."""
+    with _reported(), _open(ctx, folder) as project:
+        summaries = project.documents()
+        if as_json:
+            click.echo(json.dumps([project.document(s.id).as_json() for s in summaries], ensure_ascii=False, indent=2))
+            return
+        for summary in summaries:
+            click.echo(
+                f"{summary.id:>4}  {summary.citation:<20} {summary.source_name:<28} {summary.turns:>4} turns "
+                f"{summary.words:>6} words  {summary.status}"
+            )
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--load", "csv_path", metavar="CSV", type=click.Path(dir_okay=False), help="Add or update participants from a CSV first.")
+@click.option("--json", "as_json", is_flag=True, help="Print the participants as JSON.")
+@click.pass_context
+def participants(ctx: click.Context, folder: str, csv_path: str | None, as_json: bool) -> None:
+    """List the participants of the project in FOLDER, with their citation labels and attributes."""
+    with _reported(), _open(ctx, folder) as project:
+        if csv_path:
+            loaded = project.load_participants(csv_path)
+            click.echo(f"Loaded {len(loaded)} participants from {Path(csv_path).name}", err=True)
+        records = project.participants()
+        if as_json:
+            click.echo(json.dumps([record.__dict__ for record in records], ensure_ascii=False, indent=2))
+            return
+        for record in records:
+            attributes = ", ".join(f"{key}={value}" for key, value in record.attributes.items())
+            click.echo(f"{record.id:>4}  {record.citation:<20} {record.role or '':<24} {record.documents} doc  {attributes}")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--citation-label", metavar="TEMPLATE", help='How quotes are attributed, e.g. "Case Worker {n}".')
+@click.pass_context
+def settings(ctx: click.Context, folder: str, citation_label: str | None) -> None:
+    """Show or change the project settings."""
+    with _reported(), _open(ctx, folder) as project:
+        if citation_label is not None:
+            project.set_citation_template(citation_label)
+        click.echo(f"citation label: {project.citation_template}")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.pass_context
+def demo(ctx: click.Context, folder: str) -> None:
+    """Build the sample study (16 case-worker interviews) into a new project in FOLDER."""
+    with _reported():
+        with build_demo(Path(folder), actor=ctx.obj.user, progress=_progress()) as project:
+            count = len(project.documents())
+    click.echo(f"Built the sample study in {folder}: {count} transcripts")
+
+
+@cli.command()
+@click.argument("folder", required=False, type=click.Path(file_okay=False))
+@click.option("--port", default=8501, show_default=True, help="The port to serve the app on (always on 127.0.0.1).")
+def app(folder: str | None, port: int) -> None:
+    """Open the workbench app in your browser, on the project in FOLDER if given."""
+    script = Path(__file__).resolve().parent.parent / "streamlit_app.py"
+    environment = dict(os.environ)
+    if folder:
+        environment["WORKBENCH_PROJECT"] = str(Path(folder).resolve())
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(script), "--server.address", "127.0.0.1",
+        "--server.port", str(port), "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    sys.exit(subprocess.call(command, env=environment))
+
+
+def main() -> None:
+    cli(prog_name="workbench")
+
+
+if __name__ == "__main__":
+    main()

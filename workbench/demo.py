@@ -1,0 +1,44 @@
+"""The sample study: 16 synthetic case-worker interviews built into a project, as `workbench demo` and `make run` use."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from workbench.errors import ProjectError
+from workbench.ingest import SUPPORTED_SUFFIXES
+from workbench.project import Progress, Project, Source
+
+SAMPLE_FOLDER = Path(__file__).resolve().parent.parent / "transcripts_sample"
+PARTICIPANTS_FILE = "participants.csv"
+
+
+def sample_files(folder: Path = SAMPLE_FOLDER) -> list[Path]:
+    """Return the sample study's transcript files in name order."""
+    return sorted(path for path in folder.iterdir() if path.suffix.lower() in SUPPORTED_SUFFIXES)
+
+
+def build_demo(
+    folder: Path, *, actor: str | None = None, sample: Path = SAMPLE_FOLDER, progress: Progress | None = None
+) -> Project:
+    """Create a project in ``folder`` holding the sample study's participants and transcripts; return it open."""
+    if not (sample / PARTICIPANTS_FILE).is_file():
+        raise ProjectError(f"the sample study is missing from {sample}; run this from a checkout of the workbench")
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise ProjectError(f"{folder} already exists and is not empty; choose a new folder for the sample study")
+    # Build beside the target and rename at the end, so an interrupted build never leaves a half-made project there.
+    building = folder.parent / f".{folder.name}.building"
+    shutil.rmtree(building, ignore_errors=True)
+    project = Project.init(building, actor=actor)
+    try:
+        project.import_files(
+            [Source(path) for path in sample_files(sample)],
+            participants_csv=sample / PARTICIPANTS_FILE,
+            progress=progress,
+        )
+    finally:
+        project.close()
+    if folder.exists():
+        folder.rmdir()
+    building.rename(folder)
+    return Project.open(folder, actor=actor)

@@ -1,0 +1,45 @@
+"""The exceptions the core raises for problems a user can fix.
+
+The CLI prints each as one ``Error: ...`` line and exits 1; the UI shows it with ``st.error``. Anything else that
+escapes the core is a bug and should keep its traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class WorkbenchError(Exception):
+    """A problem the user can fix, described in one plain sentence."""
+
+
+class ProjectError(WorkbenchError):
+    """The project folder is missing, not a project, or from a newer version of the workbench."""
+
+
+class TranscriptError(WorkbenchError):
+    """A transcript file cannot be imported."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path.name}: {reason}")
+
+
+class ParticipantsError(WorkbenchError):
+    """A participants CSV file is malformed; ``line`` is 1-based when the problem is on one row."""
+
+    def __init__(self, path: str | Path, reason: str, *, line: int | None = None) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        self.line = line
+        where = f"{self.path.name}, line {line}" if line is not None else self.path.name
+        super().__init__(f"{where}: {reason}")
+
+
+class SettingError(WorkbenchError):
+    """A project setting was given a value it cannot take."""
+
+
+class ModelMissingError(WorkbenchError):
+    """No English spaCy model is installed."""

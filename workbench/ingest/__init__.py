@@ -1,0 +1,60 @@
+"""Reading transcript files into text and speaker turns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workbench.errors import TranscriptError
+from workbench.ingest.captions import read_captions
+from workbench.ingest.model import Block, Join, SourceDocument, Transcript, Turn
+from workbench.ingest.plaintext import read_plain_text
+from workbench.ingest.turns import build_transcript
+from workbench.ingest.wordfile import read_word
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".vtt", ".srt")
+
+__all__ = ["SUPPORTED_SUFFIXES", "Block", "Join", "SourceDocument", "Transcript", "Turn", "read_transcript"]
+
+
+def read_transcript(path: str | Path, data: bytes | None = None) -> Transcript:
+    """Return the transcript in a file: its normalised text and its speaker turns.
+
+    ``data`` is the file's content when it has already been read (an upload); otherwise the file is read from disk.
+    Raises TranscriptError, naming the file, for unsupported types and unreadable or empty files.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise TranscriptError(path, _unsupported(suffix))
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise TranscriptError(path, "does not exist") from None
+        except IsADirectoryError:
+            raise TranscriptError(path, "is a folder, not a transcript file") from None
+        except OSError as error:
+            raise TranscriptError(path, f"cannot be read ({error.strerror})") from None
+    if not data.strip():
+        raise TranscriptError(path, "has no readable text (the file is empty or only white space)")
+    if suffix == ".docx":
+        source = read_word(path, data)
+    elif suffix in (".vtt", ".srt"):
+        source = read_captions(path, data, subrip=suffix == ".srt")
+    else:
+        source = read_plain_text(path, data, markdown=suffix == ".md")
+    transcript = build_transcript(source)
+    if not transcript.text.strip():
+        raise TranscriptError(path, "has no readable text")
+    return transcript
+
+
+def _unsupported(suffix: str) -> str:
+    accepted = ", ".join(SUPPORTED_SUFFIXES)
+    if suffix == ".pdf":
+        return f"is a PDF, which cannot be imported; save the transcript as .docx or .txt (accepted: {accepted})"
+    if suffix == ".doc":
+        return f"is an old-style Word .doc; open it in Word or LibreOffice and save it as .docx (accepted: {accepted})"
+    if not suffix:
+        return f"has no file extension, so its type is unknown (accepted: {accepted})"
+    return f"is a {suffix} file, which cannot be imported (accepted: {accepted})"

@@ -1,0 +1,151 @@
+"""Speaker labels: finding ``Label:`` at the start of a paragraph, and telling interviewers from participants."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+INTERVIEWER = "interviewer"
+PARTICIPANT = "participant"
+
+_TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+_BOLD = r"(?:\*\*|__)"
+
+# "[00:01:23] Interviewer:", "**CW12:**", "Interviewer (00:01:23):", "Speaker 1 [01:05]:", "I: ..."
+_LABEL_LINE = re.compile(
+    rf"""^\s*
+    (?:[\[(]?(?P<lead_time>{_TIME})[\])]?\s*(?:[-–—|]\s*)?)?
+    {_BOLD}?
+    (?P<label>[^\W\d_][^:\n\[\]()*_]{{0,40}}?)
+    \s*(?:[\[(](?P<trail_time>{_TIME})[\])]\s*)?
+    {_BOLD}?\s*:\s*{_BOLD}?
+    (?=\s|$)\s*
+    """,
+    re.VERBOSE,
+)
+_TIGHT_LABEL_LINE = re.compile(rf"^\s*{_BOLD}?(?P<label>[^\W\d_][\w ]{{0,20}}?){_BOLD}?:{_BOLD}?(?=[^\W\d_])")
+# Otter-style: the label alone on a line, followed by the time: "Speaker 1  0:05".
+_LABEL_TIME_LINE = re.compile(rf"^\s*(?P<label>[^\W\d_][^:\n]{{0,40}}?)\s+(?P<lead_time>{_TIME})\s*$")
+_TIME_ONLY = re.compile(rf"^\s*[\[(]?{_TIME}(?:\s*-->?\s*{_TIME})?[\])]?\s*$")
+_LEADING_TIME = re.compile(rf"^\s*[\[(]{_TIME}[\])]\s*|^\s*{_TIME}\s+(?:[-–—]\s+)?")
+
+_INTERVIEWER_LABEL = re.compile(
+    r"^(?:interviewer|int|iv|i|q|question|researcher|facilitator|moderator|evaluator)(?:\s*\d+|\s+[A-Z])?$",
+    re.IGNORECASE,
+)
+_NUMBERED_PARTICIPANT = re.compile(
+    r"^(?:case\s*worker|cw|participant|p|respondent|resp|interviewee|r)\s*[-_#.]?\s*0*(?P<number>\d+)$",
+    re.IGNORECASE,
+)
+_PARTICIPANT_LABEL = re.compile(
+    r"^(?:r|a|answer|resp|respondent|interviewee|participant|case\s*worker|cw)$", re.IGNORECASE
+)
+_SPEAKER_N = re.compile(r"^speaker\s*\d+$", re.IGNORECASE)
+_NAME = re.compile(
+    r"^(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+)?[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|van|de|von|la|le|di|da))?"
+    r"(?:\s+[A-Z][\w'’.-]*)?$"
+)
+# Capitalised words that end in a colon at the start of a paragraph without being anyone's name.
+_NOT_SPEAKERS = {
+    "note", "notes", "nb", "comment", "comments", "transcriber", "transcriber note", "transcriber's note",
+    "date", "time", "location", "duration", "present", "example", "summary", "title", "subject", "re", "ps",
+    "action", "update", "end", "start", "so", "well", "yes", "no", "okay", "ok", "right", "and", "but", "because",
+    "basically", "honestly", "again", "then", "now", "also", "plus", "firstly", "secondly", "finally", "anyway",
+    "interview", "inaudible", "crosstalk", "pause", "laughs", "laughter", "edit", "edited", "music", "applause",
+    "silence", "noise", "background noise", "unclear", "overlapping", "overtalk",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LabelMatch:
+    """A speaker label found at the start of a paragraph, and the speech after it."""
+
+    label: str
+    body: str
+    time: str | None = None
+
+
+def match_label(text: str) -> LabelMatch | None:
+    """Return the ``Label:`` that opens a paragraph, or None when the paragraph does not start with one."""
+    found = _LABEL_LINE.match(text) or _LABEL_TIME_LINE.match(text)
+    if found is None:
+        # "Interviewer:So ..." with no space is a typing slip we forgive for role labels, never for names.
+        found = _TIGHT_LABEL_LINE.match(text)
+        if found is None or not is_known_label(clean_label(found.group("label"))):
+            return None
+    label = clean_label(found.group("label"))
+    if not looks_like_label(label):
+        return None
+    groups = found.groupdict()
+    time = groups.get("lead_time") or groups.get("trail_time")
+    return LabelMatch(label=label, body=text[found.end() :].strip(), time=time)
+
+
+def clean_label(label: str) -> str:
+    """Return a label without markdown emphasis, trailing colon or doubled spaces."""
+    label = re.sub(r"[*_]{2}", "", label).strip().rstrip(":").strip()
+    return re.sub(r"\s+", " ", label)
+
+
+def looks_like_label(label: str) -> bool:
+    """True when the text could be a speaker label: a known role label or a short personal name."""
+    if not label or len(label) > 40 or label.casefold() in _NOT_SPEAKERS:
+        return False
+    return is_known_label(label) or bool(_NAME.match(label))
+
+
+def is_known_label(label: str) -> bool:
+    """True for labels whose role is plain from the label alone (Interviewer, I, CW12, Case Worker 12, R, ...)."""
+    return label_role(label) is not None or bool(_SPEAKER_N.match(label))
+
+
+def label_role(label: str) -> str | None:
+    """Return "interviewer" or "participant" when the label itself says which, else None."""
+    if _INTERVIEWER_LABEL.match(label):
+        return INTERVIEWER
+    if _NUMBERED_PARTICIPANT.match(label) or _PARTICIPANT_LABEL.match(label):
+        return PARTICIPANT
+    return None
+
+
+def label_number(label: str) -> str | None:
+    """Return the participant number a label carries ("Case Worker 12", "CW12", "P12" give "12"), else None."""
+    found = _NUMBERED_PARTICIPANT.match(label)
+    return str(int(found.group("number"))) if found else None
+
+
+def is_time_only(text: str) -> bool:
+    """True for a paragraph that is nothing but a timestamp, such as ``[00:12:45]``."""
+    return bool(_TIME_ONLY.match(text))
+
+
+def strip_leading_time(text: str) -> str:
+    """Return the paragraph without a timestamp at its start (``[00:05:12] And then`` gives ``And then``)."""
+    return _LEADING_TIME.sub("", text, count=1)
+
+
+def assign_roles(
+    speakers: list[str], questions: dict[str, float], metadata: dict[str, str]
+) -> dict[str, str]:
+    """Return each speaker's role, from the label where it says, else from the header, else from who asks.
+
+    ``questions`` gives, per speaker, the share of their turns that end in a question mark.
+    """
+    roles: dict[str, str] = {}
+    named_in_header = {key.casefold(): value.casefold() for key, value in metadata.items()}
+    for speaker in speakers:
+        role = label_role(speaker)
+        if role is None and named_in_header.get("interviewer") == speaker.casefold():
+            role = INTERVIEWER
+        if role is not None:
+            roles[speaker] = role
+    unknown = [speaker for speaker in speakers if speaker not in roles]
+    if unknown and INTERVIEWER not in roles.values():
+        asker = max(unknown, key=lambda speaker: questions.get(speaker, 0.0))
+        # With one unknown speaker beside known participants, that speaker is the interviewer; otherwise only
+        # someone who asks questions is.
+        if questions.get(asker, 0.0) > 0 or (len(unknown) == 1 and PARTICIPANT in roles.values()):
+            roles[asker] = INTERVIEWER
+    for speaker in unknown:
+        roles.setdefault(speaker, PARTICIPANT)
+    return roles

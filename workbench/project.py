@@ -1,0 +1,497 @@
+"""The project: one folder holding project.db and the key store, and the only way the CLI and the UI reach data."""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import ProjectError, TranscriptError, WorkbenchError
+from workbench.ingest import Transcript, read_transcript
+from workbench.keystore import KEYSTORE_FOLDER, KeyStore
+from workbench.participants import (
+    DEFAULT_CITATION,
+    Participant,
+    check_citation_template,
+    citation_for,
+    normalise_participant_id,
+    participant_from_filename,
+    read_participants_csv,
+)
+from workbench.segment import sentence_spans
+from workbench.store import Store, utc_now
+
+log = logging.getLogger(__name__)
+
+PROJECT_FILE = "project.db"
+CITATION_SETTING = "citation_label"
+# Header fields that may name the participant ("Participant: CW12", "Interview: CW07").
+_PARTICIPANT_FIELDS = ("participant", "participant id", "interviewee", "respondent", "case worker", "interview")
+
+Progress = Callable[[int, int, str], None]
+"""Called as progress(done, total, what) while long work runs."""
+
+
+def default_actor() -> str:
+    """Return who is working: $WORKBENCH_USER, else the operating-system user name."""
+    name = os.environ.get("WORKBENCH_USER", "").strip()
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file to import: its name (for messages and the record) and its bytes, or None to read it from disk."""
+
+    path: Path
+    data: bytes | None = None
+
+
+@dataclass
+class PreparedImport:
+    """A transcript read, parsed and attributed, ready to be written."""
+
+    source: Source
+    data: bytes
+    sha256: str
+    transcript: Transcript
+    participant_id: str
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TurnRecord:
+    id: str
+    speaker: str
+    role: str
+    start: int
+    end: int
+    text: str
+    start_time: str | None = None
+    end_time: str | None = None
+
+
+@dataclass(frozen=True)
+class SentenceRecord:
+    id: str
+    turn_id: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    id: int
+    participant_id: str
+    citation: str
+    source_name: str
+    source_format: str
+    status: str
+    turns: int
+    words: int
+    imported_at: str
+    imported_by: str
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """A stored transcript with its turns and sentences; every segment's text is ``text[start:end]``."""
+
+    id: int
+    participant_id: str
+    citation: str
+    source_name: str
+    source_format: str
+    status: str
+    text: str
+    metadata: dict[str, str]
+    turns: list[TurnRecord]
+    sentences: list[SentenceRecord]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "participant": self.participant_id,
+            "citation": self.citation,
+            "source": self.source_name,
+            "format": self.source_format,
+            "status": self.status,
+            "metadata": self.metadata,
+            "text": self.text,
+            "turns": [
+                {"id": t.id, "speaker": t.speaker, "role": t.role, "text": t.text, "start": t.start, "end": t.end}
+                for t in self.turns
+            ],
+            "sentences": [
+                {"id": s.id, "turn": s.turn_id, "text": s.text, "start": s.start, "end": s.end}
+                for s in self.sentences
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class ParticipantRecord:
+    id: str
+    label: str | None
+    role: str | None
+    attributes: dict[str, str]
+    citation: str
+    documents: int
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: str
+    actor: str
+    action: str
+    payload: dict[str, Any]
+
+
+class ImportFailed(WorkbenchError):
+    """One or more files could not be imported; nothing was written."""
+
+    def __init__(self, errors: Sequence[WorkbenchError]) -> None:
+        self.errors = list(errors)
+        super().__init__("; ".join(str(error) for error in self.errors))
+
+
+class Project:
+    """A project folder: project.db for the anonymised material, keystore/ for identifiable originals."""
+
+    def __init__(self, folder: Path, store: Store, keys: KeyStore, actor: str) -> None:
+        self.folder = folder
+        self.actor = actor
+        self._store = store
+        self._keys = keys
+
+    # --- opening and creating -------------------------------------------------------------------------------------
+
+    @classmethod
+    def init(cls, folder: str | Path, *, actor: str | None = None) -> Project:
+        """Create a new project in ``folder`` (which may exist, if it is empty) and return it open."""
+        folder = Path(folder)
+        actor = actor or default_actor()
+        if (folder / PROJECT_FILE).exists():
+            raise ProjectError(f"{folder} is already a project; open it instead of creating it")
+        if folder.exists() and not folder.is_dir():
+            raise ProjectError(f"{folder} is a file, not a folder")
+        if folder.exists() and any(folder.iterdir()):
+            raise ProjectError(f"{folder} is not empty; choose a new or empty folder for the project")
+        folder.mkdir(parents=True, exist_ok=True)
+        keys = KeyStore.create(folder)
+        store = Store(folder / PROJECT_FILE)
+        store.migrate(actor)
+        with store.transaction(actor, "create project", {"folder": folder.name}):
+            store.write_setting(CITATION_SETTING, DEFAULT_CITATION)
+        return cls(folder, store, keys, actor)
+
+    @classmethod
+    def open(cls, folder: str | Path, *, actor: str | None = None) -> Project:
+        """Open an existing project, bringing its schema up to date."""
+        folder = Path(folder)
+        if not (folder / PROJECT_FILE).is_file():
+            raise ProjectError(f"{folder} is not a workbench project (it has no {PROJECT_FILE}); create one with `workbench init {folder}`")
+        actor = actor or default_actor()
+        keys = KeyStore(folder / KEYSTORE_FOLDER)
+        store = Store(folder / PROJECT_FILE)
+        store.migrate(actor)
+        return cls(folder, store, keys, actor)
+
+    def close(self) -> None:
+        self._store.close()
+        self._keys.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- settings -------------------------------------------------------------------------------------------------
+
+    @property
+    def citation_template(self) -> str:
+        return self._store.setting(CITATION_SETTING, DEFAULT_CITATION)
+
+    def set_citation_template(self, template: str) -> None:
+        """Change how quotes are attributed, e.g. "Case Worker {n}" or "Participant {n}"."""
+        template = check_citation_template(template)
+        with self._store.transaction(self.actor, "set citation label", {"template": template}):
+            self._store.write_setting(CITATION_SETTING, template)
+
+    # --- participants ---------------------------------------------------------------------------------------------
+
+    def load_participants(self, path: str | Path, data: bytes | None = None) -> list[Participant]:
+        """Add or update participants from a CSV (id, label, role, further attribute columns); all rows or none."""
+        participants = read_participants_csv(path, data)
+        with self._store.transaction(
+            self.actor, "load participants", {"source": Path(path).name, "count": len(participants)}
+        ):
+            self._write_participants(participants)
+        return participants
+
+    def _write_participants(self, participants: Iterable[Participant]) -> None:
+        for participant in participants:
+            self._store.write_participant(
+                participant.id, participant.label, participant.role, json.dumps(participant.attributes, ensure_ascii=False)
+            )
+
+    def participants(self) -> list[ParticipantRecord]:
+        template = self.citation_template
+        rows = self._store.query(
+            "SELECT p.id, p.label, p.role, p.attributes, COUNT(d.id) AS documents FROM participants p "
+            "LEFT JOIN documents d ON d.participant_id = p.id GROUP BY p.id"
+        )
+        records = []
+        for row in rows:
+            participant = Participant(row["id"], row["label"], row["role"], json.loads(row["attributes"]))
+            records.append(
+                ParticipantRecord(
+                    id=participant.id,
+                    label=participant.label,
+                    role=participant.role,
+                    attributes=participant.attributes,
+                    citation=citation_for(template, participant),
+                    documents=row["documents"],
+                )
+            )
+        return sorted(records, key=lambda record: _natural_key(record.id))
+
+    def citation(self, participant_id: str) -> str:
+        row = self._store.query("SELECT id, label FROM participants WHERE id = ?", [participant_id])
+        label = row[0]["label"] if row else None
+        return citation_for(self.citation_template, Participant(participant_id, label))
+
+    # --- import ---------------------------------------------------------------------------------------------------
+
+    def prepare_import(
+        self,
+        sources: Sequence[Source],
+        *,
+        participant: str | None = None,
+        progress: Progress | None = None,
+    ) -> tuple[list[PreparedImport], list[WorkbenchError]]:
+        """Read and parse each file without writing anything; return what can be imported and what cannot."""
+        prepared: list[PreparedImport] = []
+        errors: list[WorkbenchError] = []
+        seen: dict[str, str] = {}
+        for done, source in enumerate(sources):
+            if progress:
+                progress(done, len(sources), f"reading {source.path.name}")
+            try:
+                item = self._prepare_one(source, participant)
+                if item.sha256 in seen:
+                    raise TranscriptError(source.path, f"is the same file as {seen[item.sha256]}")
+                seen[item.sha256] = source.path.name
+                prepared.append(item)
+            except WorkbenchError as error:
+                errors.append(error)
+        return prepared, errors
+
+    def _prepare_one(self, source: Source, participant: str | None) -> PreparedImport:
+        data = source.data
+        if data is None:
+            try:
+                data = source.path.read_bytes()
+            except FileNotFoundError:
+                raise TranscriptError(source.path, "does not exist") from None
+            except IsADirectoryError:
+                raise TranscriptError(source.path, "is a folder, not a transcript file") from None
+            except OSError as error:
+                raise TranscriptError(source.path, f"cannot be read ({error.strerror})") from None
+        transcript = read_transcript(source.path, data)
+        sha256 = hashlib.sha256(data).hexdigest()
+        existing = self._store.query("SELECT id, source_name FROM documents WHERE sha256 = ?", [sha256])
+        if existing:
+            raise TranscriptError(
+                source.path, f"is already in the project (document {existing[0]['id']}, {existing[0]['source_name']})"
+            )
+        participant_id, warnings = _attribute(source.path, transcript, participant)
+        return PreparedImport(source, data, sha256, transcript, participant_id, transcript.warnings + warnings)
+
+    def commit_import(
+        self, prepared: Sequence[PreparedImport], *, progress: Progress | None = None
+    ) -> list[DocumentSummary]:
+        """Segment and write each prepared transcript, one transaction per file; return the new documents."""
+        imported: list[int] = []
+        spans = sentence_spans(item.transcript for item in prepared)
+        for done, (item, sentences) in enumerate(zip(prepared, spans, strict=True)):
+            if progress:
+                progress(done, len(prepared), f"importing {item.source.path.name}")
+            # The original goes to the key store first: if we are stopped between the two writes, the key store
+            # holds an unreferenced original (harmless) and project.db holds nothing of the file.
+            self._keys.keep_original(item.sha256, item.source.path.name, item.data, self.actor)
+            imported.append(self._write_document(item, sentences))
+        if progress:
+            progress(len(prepared), len(prepared), "done")
+        by_id = {summary.id: summary for summary in self.documents()}
+        return [by_id[document_id] for document_id in imported]
+
+    def import_files(
+        self,
+        sources: Sequence[Source],
+        *,
+        participant: str | None = None,
+        participants_csv: Path | None = None,
+        progress: Progress | None = None,
+    ) -> list[DocumentSummary]:
+        """Import every file or none: if any file (or the participants CSV) is bad, raise before writing anything."""
+        roster = read_participants_csv(participants_csv) if participants_csv else None
+        prepared, errors = self.prepare_import(sources, participant=participant, progress=progress)
+        if errors:
+            raise ImportFailed(errors)
+        if roster is not None:
+            with self._store.transaction(
+                self.actor, "load participants", {"source": participants_csv.name if participants_csv else "", "count": len(roster)}
+            ):
+                self._write_participants(roster)
+        return self.commit_import(prepared, progress=progress)
+
+    def _write_document(self, item: PreparedImport, sentences: list[list[tuple[int, int]]]) -> int:
+        transcript = item.transcript
+        payload = {"source": item.source.path.name, "sha256": item.sha256, "participant": item.participant_id}
+        with self._store.transaction(self.actor, "import transcript", payload) as audit:
+            self._store.ensure_participant(item.participant_id)
+            document_id = self._store.insert_document(
+                {
+                    "participant_id": item.participant_id,
+                    "source_name": item.source.path.name,
+                    "source_format": transcript.format,
+                    "sha256": item.sha256,
+                    "text": transcript.text,
+                    "metadata": json.dumps(transcript.metadata, ensure_ascii=False),
+                    "imported_at": utc_now(),
+                    "imported_by": self.actor,
+                }
+            )
+            rows: list[tuple[Any, ...]] = []
+            position = 0
+            for turn_number, (turn, turn_sentences) in enumerate(zip(transcript.turns, sentences, strict=True), 1):
+                turn_id = f"d{document_id}.t{turn_number}"
+                times = {key: value for key, value in (("start_time", turn.start_time), ("end_time", turn.end_time)) if value}
+                rows.append((turn_id, document_id, "turn", None, position, turn.speaker, turn.role, turn.start, turn.end, json.dumps(times)))
+                position += 1
+                for sentence_number, (start, end) in enumerate(turn_sentences, 1):
+                    rows.append((f"{turn_id}.s{sentence_number}", document_id, "sentence", turn_id, position, turn.speaker, turn.role, start, end, "{}"))
+                    position += 1
+            self._store.insert_segments(rows)
+            audit.update(document=document_id, turns=len(transcript.turns), sentences=position - len(transcript.turns))
+        log.info("imported %s as document %s", item.source.path.name, document_id)
+        return document_id
+
+    # --- reading --------------------------------------------------------------------------------------------------
+
+    def documents(self) -> list[DocumentSummary]:
+        """Return every transcript in the project, ordered by participant."""
+        template = self.citation_template
+        rows = self._store.query(
+            """
+            SELECT d.id, d.participant_id, p.label, d.source_name, d.source_format, d.status, d.text,
+                   d.imported_at, d.imported_by,
+                   (SELECT COUNT(*) FROM segments s WHERE s.document_id = d.id AND s.kind = 'turn') AS turns
+            FROM documents d JOIN participants p ON p.id = d.participant_id
+            """
+        )
+        summaries = [
+            DocumentSummary(
+                id=row["id"],
+                participant_id=row["participant_id"],
+                citation=citation_for(template, Participant(row["participant_id"], row["label"])),
+                source_name=row["source_name"],
+                source_format=row["source_format"],
+                status=row["status"],
+                turns=row["turns"],
+                words=len(row["text"].split()),
+                imported_at=row["imported_at"],
+                imported_by=row["imported_by"],
+            )
+            for row in rows
+        ]
+        return sorted(summaries, key=lambda summary: (_natural_key(summary.participant_id), summary.id))
+
+    def document(self, document_id: int) -> DocumentRecord:
+        """Return one transcript with its turns and sentences."""
+        rows = self._store.query(
+            "SELECT d.*, p.label FROM documents d JOIN participants p ON p.id = d.participant_id WHERE d.id = ?",
+            [document_id],
+        )
+        if not rows:
+            raise ProjectError(f"there is no document {document_id} in this project")
+        row = rows[0]
+        text: str = row["text"]
+        turns: list[TurnRecord] = []
+        sentences: list[SentenceRecord] = []
+        for segment in self._store.query(
+            'SELECT id, kind, parent_id, speaker, role, start, "end", metadata FROM segments '
+            "WHERE document_id = ? ORDER BY position",
+            [document_id],
+        ):
+            start, end = segment["start"], segment["end"]
+            if segment["kind"] == "turn":
+                times = json.loads(segment["metadata"])
+                turns.append(
+                    TurnRecord(segment["id"], segment["speaker"], segment["role"], start, end, text[start:end],
+                               times.get("start_time"), times.get("end_time"))
+                )
+            else:
+                sentences.append(SentenceRecord(segment["id"], segment["parent_id"], start, end, text[start:end]))
+        return DocumentRecord(
+            id=row["id"],
+            participant_id=row["participant_id"],
+            citation=citation_for(self.citation_template, Participant(row["participant_id"], row["label"])),
+            source_name=row["source_name"],
+            source_format=row["source_format"],
+            status=row["status"],
+            text=text,
+            metadata=json.loads(row["metadata"]),
+            turns=turns,
+            sentences=sentences,
+        )
+
+    def audit_log(self, limit: int = 200) -> list[AuditEntry]:
+        """Return the most recent writes, newest first."""
+        rows = self._store.query("SELECT at, actor, action, payload FROM audit ORDER BY id DESC LIMIT ?", [limit])
+        return [AuditEntry(row["at"], row["actor"], row["action"], json.loads(row["payload"])) for row in rows]
+
+
+def _attribute(path: Path, transcript: Transcript, participant: str | None) -> tuple[str, list[str]]:
+    """Return the participant a transcript belongs to and any warning about conflicting evidence."""
+    if participant is not None and participant.strip():
+        return normalise_participant_id(participant), []
+    from_header = _participant_from_metadata(transcript.metadata)
+    from_name = participant_from_filename(path)
+    for found in (from_header, transcript.participant_hint, from_name):
+        if found is not None:
+            warnings = []
+            if from_name is not None and from_name != found:
+                warnings.append(f"the transcript names participant {found} but the file name suggests {from_name}")
+            return found, warnings
+    raise TranscriptError(
+        path,
+        "does not say which participant it belongs to (no 'Case Worker N' or 'CWN' speaker label, and no number in "
+        "the file name); give one with --participant ID",
+    )
+
+
+def _participant_from_metadata(metadata: dict[str, str]) -> str | None:
+    for key, value in metadata.items():
+        if key.strip().casefold() in _PARTICIPANT_FIELDS:
+            candidate = normalise_participant_id(value)
+            if candidate.isdigit():
+                return candidate
+    return None
+
+
+def _natural_key(value: str) -> tuple[int, int | str]:
+    return (0, int(value)) if value.isdigit() else (1, value.casefold())

@@ -1,0 +1,200 @@
+"""The SQLite layer: connections, numbered migrations, and transactions that always carry their audit row.
+
+All SQL lives here and in keystore.py. Every write happens inside ``Store.transaction``, which opens one
+``BEGIN IMMEDIATE`` transaction, lets the caller write, adds the audit row and commits; on any exception nothing of it
+reaches the database file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from workbench.errors import ProjectError
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def utc_now() -> str:
+    """Return the current time as an ISO 8601 UTC timestamp with seconds."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def connect(path: Path) -> sqlite_utils.Database:
+    """Return a database in WAL mode with foreign keys enforced and a busy timeout for concurrent writers."""
+    connection = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    connection.isolation_level = None  # transactions are opened explicitly, never implicitly by the driver
+    db = sqlite_utils.Database(connection, execute_plugins=False)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA foreign_keys = ON")
+    db.enable_wal()
+    # NORMAL is crash-safe in WAL mode: a killed process never leaves a half-written transaction behind.
+    db.execute("PRAGMA synchronous = NORMAL")
+    return db
+
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def _v1_initial(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE participants (
+            id TEXT PRIMARY KEY,
+            label TEXT,
+            role TEXT,
+            attributes TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            participant_id TEXT NOT NULL REFERENCES participants(id),
+            version INTEGER NOT NULL DEFAULT 1,
+            source_name TEXT NOT NULL,
+            source_format TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            text TEXT NOT NULL,
+            metadata TEXT NOT NULL DEFAULT '{}',
+            status TEXT NOT NULL DEFAULT 'imported',
+            imported_at TEXT NOT NULL,
+            imported_by TEXT NOT NULL
+        );
+        CREATE INDEX documents_participant ON documents(participant_id);
+        CREATE UNIQUE INDEX documents_source ON documents(sha256, version);
+        CREATE TABLE segments (
+            id TEXT PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('turn', 'sentence')),
+            parent_id TEXT REFERENCES segments(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            speaker TEXT,
+            role TEXT,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            metadata TEXT NOT NULL DEFAULT '{}',
+            CHECK (0 <= start AND start <= "end")
+        );
+        CREATE INDEX segments_document ON segments(document_id, kind, position);
+        CREATE INDEX segments_parent ON segments(parent_id);
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            payload TEXT NOT NULL DEFAULT '{}'
+        );
+        """
+    )
+
+
+# Migration N brings a database from schema version N-1 to N. Append, never edit: projects on disk ran the old ones.
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class Store:
+    """The project database: reads as plain queries, writes only inside ``transaction``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.db = connect(path)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self, actor: str) -> None:
+        """Bring the schema up to date, one numbered migration per transaction."""
+        version = self.schema_version
+        if version > SCHEMA_VERSION:
+            raise ProjectError(
+                f"{self.path.parent.name} was saved by a newer version of the workbench (schema {version}, this one "
+                f"knows up to {SCHEMA_VERSION}); upgrade the workbench to open it"
+            )
+        for number in range(version + 1, SCHEMA_VERSION + 1):
+            with self.transaction(actor, "migrate", {"to_version": number}):
+                MIGRATIONS[number - 1](self.db)
+                self.db.execute(f"PRAGMA user_version = {number}")
+
+    @contextmanager
+    def transaction(self, actor: str, action: str, payload: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """Open one write transaction; on success add its audit row and commit, on any exception roll back.
+
+        The yielded dict is the audit payload: writers may add to it (a new document's id, say) before it is saved.
+        """
+        record: dict[str, Any] = dict(payload or {})
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield record
+            self.db.execute(
+                "INSERT INTO audit (at, actor, action, payload) VALUES (?, ?, ?, ?)",
+                [utc_now(), actor, action, json.dumps(record, ensure_ascii=False, sort_keys=True)],
+            )
+            self.db.execute("COMMIT")
+        except BaseException:
+            if self.db.conn.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
+
+    def query(self, sql: str, params: dict[str, Any] | list[Any] | tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        return list(self.db.query(sql, params))
+
+    def scalar(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> Any:
+        row = self.db.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    # --- settings -------------------------------------------------------------------------------------------------
+
+    def setting(self, key: str, default: str) -> str:
+        value = self.scalar("SELECT value FROM settings WHERE key = ?", [key])
+        return default if value is None else str(value)
+
+    def write_setting(self, key: str, value: str) -> None:
+        self.db.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
+
+    # --- participants ---------------------------------------------------------------------------------------------
+
+    def write_participant(self, participant_id: str, label: str | None, role: str | None, attributes: str) -> None:
+        self.db.execute(
+            """
+            INSERT INTO participants (id, label, role, attributes) VALUES (?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET label = excluded.label, role = excluded.role, attributes = excluded.attributes
+            """,
+            [participant_id, label, role, attributes],
+        )
+
+    def ensure_participant(self, participant_id: str) -> None:
+        self.db.execute("INSERT OR IGNORE INTO participants (id) VALUES (?)", [participant_id])
+
+    # --- documents and segments -----------------------------------------------------------------------------------
+
+    def insert_document(self, row: dict[str, Any]) -> int:
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        cursor = self.db.execute(f"INSERT INTO documents ({columns}) VALUES ({marks})", list(row.values()))
+        assert cursor.lastrowid is not None
+        return int(cursor.lastrowid)
+
+    def insert_segments(self, rows: list[tuple[Any, ...]]) -> None:
+        """Insert (id, document_id, kind, parent_id, position, speaker, role, start, end, metadata) rows."""
+        self.db.conn.executemany(
+            'INSERT INTO segments (id, document_id, kind, parent_id, position, speaker, role, start, "end", metadata) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )

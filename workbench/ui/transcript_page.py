@@ -1,0 +1,85 @@
+"""Transcript page: read one interview turn by turn, speakers told apart, segment ids on show."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from workbench.project import DocumentRecord, DocumentSummary, Project, TurnRecord
+from workbench.ui import navigation
+from workbench.ui.common import escape_markdown, open_project, sidebar
+
+PARTICIPANT_KEY = "transcript_participant"
+DOCUMENT_KEY = "transcript_document"
+_AVATARS = {"interviewer": ":material/record_voice_over:", "participant": ":material/person:"}
+
+
+def render() -> None:
+    sidebar()
+    with open_project() as project:
+        if project is None:
+            st.title("Transcript")
+            st.info("Open a project first.")
+            st.page_link(navigation.page("project"), label="Go to the Project page", icon=":material/folder_open:")
+            return
+        documents = project.documents()
+        if not documents:
+            st.title("Transcript")
+            st.info("This project has no transcripts yet: import some on the Project page.")
+            return
+        document = _choose_document(project, documents)
+        _show(document)
+
+
+def _choose_document(project: Project, documents: list[DocumentSummary]) -> DocumentRecord:
+    """Pick a transcript by participant (a ?participant=12 link preselects one), then by file if they have several."""
+    citations = {d.participant_id: d.citation for d in documents}
+    wanted = st.query_params.get("participant")
+    if wanted in citations and PARTICIPANT_KEY not in st.session_state:
+        st.session_state[PARTICIPANT_KEY] = wanted
+    with st.sidebar:
+        participant = st.selectbox(
+            "Jump to participant", list(citations), format_func=citations.__getitem__, key=PARTICIPANT_KEY
+        )
+        own = [d for d in documents if d.participant_id == participant]
+        chosen = own[0]
+        if len(own) > 1:
+            chosen = st.selectbox(
+                "Transcript", own, format_func=lambda d: f"{d.source_name} (document {d.id})", key=DOCUMENT_KEY
+            )
+        st.toggle("Show sentence ids", value=True, key="show_sentence_ids")
+    st.query_params["participant"] = participant
+    return project.document(chosen.id)
+
+
+def _show(document: DocumentRecord) -> None:
+    st.title(document.citation)
+    facts = [f"File: {document.source_name}", f"document {document.id}", f"{len(document.turns)} turns",
+             f"{len(document.sentences)} sentences", f"status: {document.status}"]  # fmt: skip
+    st.caption(escape_markdown(" · ".join(facts)))
+    if document.metadata:
+        with st.expander("Interview details"):
+            for key, value in document.metadata.items():
+                st.text(f"{key}: {value}")
+    sentences_by_turn: dict[str, list[tuple[str, str]]] = {}
+    for sentence in document.sentences:
+        sentences_by_turn.setdefault(sentence.turn_id, []).append((sentence.id, sentence.text))
+    show_ids = bool(st.session_state.get("show_sentence_ids", True))
+    for turn in document.turns:
+        _show_turn(turn, sentences_by_turn.get(turn.id, []), show_ids)
+
+
+def _show_turn(turn: TurnRecord, sentences: list[tuple[str, str]], show_ids: bool) -> None:
+    speaker = turn.speaker or "(no speaker label)"
+    with st.chat_message(turn.role, avatar=_AVATARS.get(turn.role)):
+        colour = "gray" if turn.role == "interviewer" else "blue"
+        time = f" · {turn.start_time}" if turn.start_time else ""
+        st.markdown(f":{colour}[**{escape_markdown(speaker)}**] :gray[· {turn.role} · `{turn.id}`{escape_markdown(time)}]")
+        if show_ids:
+            for sentence_id, text in sentences:
+                st.text(f"{sentence_id.rsplit('.', 1)[-1]}  {text}", help=sentence_id)
+        else:
+            st.text(turn.text)
+
+
+if __name__ == "__main__":  # Streamlit runs each page file as __main__
+    render()
