@@ -6,8 +6,6 @@ Every failure the user can fix is printed as one ``Error: ...`` line on stderr w
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +16,7 @@ import click
 from workbench import __version__
 from workbench.demo import build_demo
 from workbench.errors import WorkbenchError
+from workbench.launch import serve_app
 from workbench.project import ImportFailed, Progress, Project, Source
 
 
@@ -56,7 +55,9 @@ def _progress() -> Progress | None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="workbench")
-@click.option("--user", envvar="WORKBENCH_USER", help="Your name for the audit log (default: $WORKBENCH_USER or your login).")
+@click.option(
+    "--user", envvar="WORKBENCH_USER", help="Your name for the audit log (default: $WORKBENCH_USER or your login)."
+)
 @click.pass_context
 def cli(ctx: click.Context, user: str | None) -> None:
     """A qualitative research workbench for interview studies."""
@@ -76,21 +77,36 @@ def init(ctx: click.Context, folder: str) -> None:
 @cli.command("import")
 @click.argument("folder", type=click.Path(file_okay=False))
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
-@click.option("--participant", "participant", metavar="ID", help="The participant these files belong to (e.g. 12 or CW12).")
-@click.option("--participants", "participants_csv", metavar="CSV", type=click.Path(dir_okay=False), help="A CSV of participants: id, label, role and attribute columns.")
+@click.option(
+    "--participant", "participant", metavar="ID", help="The participant these files belong to (e.g. 12 or CW12)."
+)
+@click.option(
+    "--participants",
+    "participants_csv",
+    metavar="CSV",
+    type=click.Path(dir_okay=False),
+    help="A CSV of participants: id, label, role and attribute columns.",
+)
 @click.pass_context
-def import_(ctx: click.Context, folder: str, files: tuple[str, ...], participant: str | None, participants_csv: str | None) -> None:
+def import_(
+    ctx: click.Context, folder: str, files: tuple[str, ...], participant: str | None, participants_csv: str | None
+) -> None:
     """Import transcripts (.docx, .txt, .md, .vtt, .srt) into the project in FOLDER.
 
     All files are read first; if any cannot be imported, nothing is written.
     """
     with _reported(), _open(ctx, folder) as project:
-        documents = project.import_files(
+        documents, plan = project.import_files(
             [Source(Path(name)) for name in files],
             participant=participant,
             participants_csv=Path(participants_csv) if participants_csv else None,
             progress=_progress(),
         )
+        for message in plan.skipped:
+            click.echo(message, err=True)
+        for item in plan.ready:
+            for warning in item.warnings:
+                click.echo(f"Warning: {item.source.path.name}: {warning}", err=True)
         for document in documents:
             click.echo(
                 f"{document.source_name}: document {document.id}, {document.citation}, {document.turns} turns, "
@@ -101,7 +117,9 @@ def import_(ctx: click.Context, folder: str, files: tuple[str, ...], participant
 
 @cli.command()
 @click.argument("folder", type=click.Path(file_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print every transcript with its text, turns and sentences as JSON.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print every transcript with its text, turns and sentences as JSON."
+)
 @click.pass_context
 def transcripts(ctx: click.Context, folder: str, as_json: bool) -> None:
     """List the transcripts in the project in FOLDER."""
@@ -119,7 +137,13 @@ def transcripts(ctx: click.Context, folder: str, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("folder", type=click.Path(file_okay=False))
-@click.option("--load", "csv_path", metavar="CSV", type=click.Path(dir_okay=False), help="Add or update participants from a CSV first.")
+@click.option(
+    "--load",
+    "csv_path",
+    metavar="CSV",
+    type=click.Path(dir_okay=False),
+    help="Add or update participants from a CSV first.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the participants as JSON.")
 @click.pass_context
 def participants(ctx: click.Context, folder: str, csv_path: str | None, as_json: bool) -> None:
@@ -134,7 +158,9 @@ def participants(ctx: click.Context, folder: str, csv_path: str | None, as_json:
             return
         for record in records:
             attributes = ", ".join(f"{key}={value}" for key, value in record.attributes.items())
-            click.echo(f"{record.id:>4}  {record.citation:<20} {record.role or '':<24} {record.documents} doc  {attributes}")
+            click.echo(
+                f"{record.id:>4}  {record.citation:<20} {record.role or '':<24} {record.documents} doc  {attributes}"
+            )
 
 
 @cli.command()
@@ -154,9 +180,8 @@ def settings(ctx: click.Context, folder: str, citation_label: str | None) -> Non
 @click.pass_context
 def demo(ctx: click.Context, folder: str) -> None:
     """Build the sample study (16 case-worker interviews) into a new project in FOLDER."""
-    with _reported():
-        with build_demo(Path(folder), actor=ctx.obj.user, progress=_progress()) as project:
-            count = len(project.documents())
+    with _reported(), build_demo(Path(folder), actor=ctx.obj.user, progress=_progress()) as project:
+        count = len(project.documents())
     click.echo(f"Built the sample study in {folder}: {count} transcripts")
 
 
@@ -164,16 +189,11 @@ def demo(ctx: click.Context, folder: str) -> None:
 @click.argument("folder", required=False, type=click.Path(file_okay=False))
 @click.option("--port", default=8501, show_default=True, help="The port to serve the app on (always on 127.0.0.1).")
 def app(folder: str | None, port: int) -> None:
-    """Open the workbench app in your browser, on the project in FOLDER if given."""
-    script = Path(__file__).resolve().parent.parent / "streamlit_app.py"
-    environment = dict(os.environ)
-    if folder:
-        environment["WORKBENCH_PROJECT"] = str(Path(folder).resolve())
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(script), "--server.address", "127.0.0.1",
-        "--server.port", str(port), "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    sys.exit(subprocess.call(command, env=environment))
+    """Serve the workbench app on 127.0.0.1 and open it in your browser, on the project in FOLDER if given."""
+    with _reported():
+        if folder is not None:
+            Project.open(folder).close()  # a clear error now rather than inside the app
+        serve_app(Path(folder).resolve() if folder else None, port)
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""The sample study: 16 synthetic case-worker interviews built into a project, as `workbench demo` and `make run` use."""
+"""The sample study: 16 synthetic case-worker interviews built into a project (`workbench demo`, `make run`)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,12 @@ PARTICIPANTS_FILE = "participants.csv"
 
 
 def sample_files(folder: Path = SAMPLE_FOLDER) -> list[Path]:
-    """Return the sample study's transcript files in name order."""
-    return sorted(path for path in folder.iterdir() if path.suffix.lower() in SUPPORTED_SUFFIXES)
+    """Return the sample study's transcript files in name order (its README.md is documentation, not an interview)."""
+    return sorted(
+        path
+        for path in folder.iterdir()
+        if path.suffix.lower() in SUPPORTED_SUFFIXES and not path.name.upper().startswith("README")
+    )
 
 
 def build_demo(

@@ -86,7 +86,8 @@ def read_participants_csv(path: str | Path, data: bytes | None = None) -> list[P
     lines = text.split("\n")
     dialect = "excel-tab" if "\t" in lines[0] else "excel"
     delimiter = ";" if dialect == "excel" and lines[0].count(";") > lines[0].count(",") else ","
-    reader = csv.reader(io.StringIO(text), dialect=dialect, **({} if dialect == "excel-tab" else {"delimiter": delimiter}))
+    options = {"strict": True} if dialect == "excel-tab" else {"strict": True, "delimiter": delimiter}
+    reader = csv.reader(io.StringIO(text), dialect=dialect, **options)
     try:
         rows = list(reader)
     except csv.Error as error:

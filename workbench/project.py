@@ -24,7 +24,7 @@ from workbench.participants import (
     participant_from_filename,
     read_participants_csv,
 )
-from workbench.segment import sentence_spans
+from workbench.segment import SentenceSplitter, TurnSpans
 from workbench.store import Store, utc_now
 
 log = logging.getLogger(__name__)
@@ -134,8 +134,7 @@ class DocumentRecord:
                 for t in self.turns
             ],
             "sentences": [
-                {"id": s.id, "turn": s.turn_id, "text": s.text, "start": s.start, "end": s.end}
-                for s in self.sentences
+                {"id": s.id, "turn": s.turn_id, "text": s.text, "start": s.start, "end": s.end} for s in self.sentences
             ],
         }
 
@@ -156,6 +155,20 @@ class AuditEntry:
     actor: str
     action: str
     payload: dict[str, Any]
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do: the transcripts ready to write, the files refused, and those already imported."""
+
+    ready: list[PreparedImport] = field(default_factory=list)
+    errors: list[WorkbenchError] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+class _AlreadyImported(Exception):
+    def __init__(self, message: str) -> None:
+        self.message = message
 
 
 class ImportFailed(WorkbenchError):
@@ -201,7 +214,10 @@ class Project:
         """Open an existing project, bringing its schema up to date."""
         folder = Path(folder)
         if not (folder / PROJECT_FILE).is_file():
-            raise ProjectError(f"{folder} is not a workbench project (it has no {PROJECT_FILE}); create one with `workbench init {folder}`")
+            raise ProjectError(
+                f"{folder} is not a workbench project (it has no {PROJECT_FILE}); "
+                f"create one with `workbench init {folder}`"
+            )
         actor = actor or default_actor()
         keys = KeyStore(folder / KEYSTORE_FOLDER)
         store = Store(folder / PROJECT_FILE)
@@ -244,7 +260,10 @@ class Project:
     def _write_participants(self, participants: Iterable[Participant]) -> None:
         for participant in participants:
             self._store.write_participant(
-                participant.id, participant.label, participant.role, json.dumps(participant.attributes, ensure_ascii=False)
+                participant.id,
+                participant.label,
+                participant.role,
+                json.dumps(participant.attributes, ensure_ascii=False),
             )
 
     def participants(self) -> list[ParticipantRecord]:
@@ -281,10 +300,15 @@ class Project:
         *,
         participant: str | None = None,
         progress: Progress | None = None,
-    ) -> tuple[list[PreparedImport], list[WorkbenchError]]:
-        """Read and parse each file without writing anything; return what can be imported and what cannot."""
-        prepared: list[PreparedImport] = []
-        errors: list[WorkbenchError] = []
+        splitter: SentenceSplitter | None = None,
+    ) -> ImportPlan:
+        """Read and parse each file without writing anything; say what can be imported, what cannot, and why.
+
+        A file whose exact content is already in the project (or earlier in the same batch) is skipped, not refused,
+        so that an import that was interrupted can simply be run again. Each readable transcript goes to the
+        ``splitter`` as soon as it is read, so sentence splitting overlaps the reading of the next file.
+        """
+        plan = ImportPlan()
         seen: dict[str, str] = {}
         for done, source in enumerate(sources):
             if progress:
@@ -292,12 +316,16 @@ class Project:
             try:
                 item = self._prepare_one(source, participant)
                 if item.sha256 in seen:
-                    raise TranscriptError(source.path, f"is the same file as {seen[item.sha256]}")
+                    raise _AlreadyImported(f"{source.path.name}: same content as {seen[item.sha256]}; skipped")
                 seen[item.sha256] = source.path.name
-                prepared.append(item)
+                plan.ready.append(item)
+                if splitter is not None:
+                    splitter.submit(item.transcript)
+            except _AlreadyImported as duplicate:
+                plan.skipped.append(duplicate.message)
             except WorkbenchError as error:
-                errors.append(error)
-        return prepared, errors
+                plan.errors.append(error)
+        return plan
 
     def _prepare_one(self, source: Source, participant: str | None) -> PreparedImport:
         data = source.data
@@ -310,13 +338,14 @@ class Project:
                 raise TranscriptError(source.path, "is a folder, not a transcript file") from None
             except OSError as error:
                 raise TranscriptError(source.path, f"cannot be read ({error.strerror})") from None
-        transcript = read_transcript(source.path, data)
         sha256 = hashlib.sha256(data).hexdigest()
         existing = self._store.query("SELECT id, source_name FROM documents WHERE sha256 = ?", [sha256])
         if existing:
-            raise TranscriptError(
-                source.path, f"is already in the project (document {existing[0]['id']}, {existing[0]['source_name']})"
+            document, name = existing[0]["id"], existing[0]["source_name"]
+            raise _AlreadyImported(
+                f"{source.path.name}: already in the project as document {document} ({name}); skipped"
             )
+        transcript = read_transcript(source.path, data)
         participant_id, warnings = _attribute(source.path, transcript, participant)
         return PreparedImport(source, data, sha256, transcript, participant_id, transcript.warnings + warnings)
 
@@ -324,8 +353,42 @@ class Project:
         self, prepared: Sequence[PreparedImport], *, progress: Progress | None = None
     ) -> list[DocumentSummary]:
         """Segment and write each prepared transcript, one transaction per file; return the new documents."""
+        with SentenceSplitter() as splitter:
+            for item in prepared:
+                splitter.submit(item.transcript)
+            return self._write_all(prepared, splitter.results(), progress)
+
+    def import_files(
+        self,
+        sources: Sequence[Source],
+        *,
+        participant: str | None = None,
+        participants_csv: Path | None = None,
+        progress: Progress | None = None,
+        workers: int | None = None,
+    ) -> tuple[list[DocumentSummary], ImportPlan]:
+        """Import every file or none: if any file (or the participants CSV) is bad, raise before writing anything.
+
+        Returns the new documents and the plan (whose ``skipped`` lists files that were already imported).
+        ``workers`` is the number of sentence-splitting processes; by default, one fewer than the cores for a batch.
+        """
+        roster = read_participants_csv(participants_csv) if participants_csv else None
+        if workers is None:
+            workers = SentenceSplitter.workers_for(len(sources))
+        with SentenceSplitter(workers) as splitter:
+            plan = self.prepare_import(sources, participant=participant, progress=progress, splitter=splitter)
+            if plan.errors:
+                raise ImportFailed(plan.errors)
+            if roster is not None:
+                source = participants_csv.name if participants_csv else ""
+                with self._store.transaction(self.actor, "load participants", {"source": source, "count": len(roster)}):
+                    self._write_participants(roster)
+            return self._write_all(plan.ready, splitter.results(), progress), plan
+
+    def _write_all(
+        self, prepared: Sequence[PreparedImport], spans: Iterable[TurnSpans], progress: Progress | None
+    ) -> list[DocumentSummary]:
         imported: list[int] = []
-        spans = sentence_spans(item.transcript for item in prepared)
         for done, (item, sentences) in enumerate(zip(prepared, spans, strict=True)):
             if progress:
                 progress(done, len(prepared), f"importing {item.source.path.name}")
@@ -335,28 +398,7 @@ class Project:
             imported.append(self._write_document(item, sentences))
         if progress:
             progress(len(prepared), len(prepared), "done")
-        by_id = {summary.id: summary for summary in self.documents()}
-        return [by_id[document_id] for document_id in imported]
-
-    def import_files(
-        self,
-        sources: Sequence[Source],
-        *,
-        participant: str | None = None,
-        participants_csv: Path | None = None,
-        progress: Progress | None = None,
-    ) -> list[DocumentSummary]:
-        """Import every file or none: if any file (or the participants CSV) is bad, raise before writing anything."""
-        roster = read_participants_csv(participants_csv) if participants_csv else None
-        prepared, errors = self.prepare_import(sources, participant=participant, progress=progress)
-        if errors:
-            raise ImportFailed(errors)
-        if roster is not None:
-            with self._store.transaction(
-                self.actor, "load participants", {"source": participants_csv.name if participants_csv else "", "count": len(roster)}
-            ):
-                self._write_participants(roster)
-        return self.commit_import(prepared, progress=progress)
+        return self.documents(imported)
 
     def _write_document(self, item: PreparedImport, sentences: list[list[tuple[int, int]]]) -> int:
         transcript = item.transcript
@@ -370,6 +412,7 @@ class Project:
                     "source_format": transcript.format,
                     "sha256": item.sha256,
                     "text": transcript.text,
+                    "words": len(transcript.text.split()),
                     "metadata": json.dumps(transcript.metadata, ensure_ascii=False),
                     "imported_at": utc_now(),
                     "imported_by": self.actor,
@@ -379,11 +422,39 @@ class Project:
             position = 0
             for turn_number, (turn, turn_sentences) in enumerate(zip(transcript.turns, sentences, strict=True), 1):
                 turn_id = f"d{document_id}.t{turn_number}"
-                times = {key: value for key, value in (("start_time", turn.start_time), ("end_time", turn.end_time)) if value}
-                rows.append((turn_id, document_id, "turn", None, position, turn.speaker, turn.role, turn.start, turn.end, json.dumps(times)))
+                times = {
+                    key: value for key, value in (("start_time", turn.start_time), ("end_time", turn.end_time)) if value
+                }
+                rows.append(
+                    (
+                        turn_id,
+                        document_id,
+                        "turn",
+                        None,
+                        position,
+                        turn.speaker,
+                        turn.role,
+                        turn.start,
+                        turn.end,
+                        json.dumps(times),
+                    )
+                )
                 position += 1
                 for sentence_number, (start, end) in enumerate(turn_sentences, 1):
-                    rows.append((f"{turn_id}.s{sentence_number}", document_id, "sentence", turn_id, position, turn.speaker, turn.role, start, end, "{}"))
+                    rows.append(
+                        (
+                            f"{turn_id}.s{sentence_number}",
+                            document_id,
+                            "sentence",
+                            turn_id,
+                            position,
+                            turn.speaker,
+                            turn.role,
+                            start,
+                            end,
+                            "{}",
+                        )
+                    )
                     position += 1
             self._store.insert_segments(rows)
             audit.update(document=document_id, turns=len(transcript.turns), sentences=position - len(transcript.turns))
@@ -392,16 +463,18 @@ class Project:
 
     # --- reading --------------------------------------------------------------------------------------------------
 
-    def documents(self) -> list[DocumentSummary]:
-        """Return every transcript in the project, ordered by participant."""
+    def documents(self, ids: Sequence[int] | None = None) -> list[DocumentSummary]:
+        """Return the transcripts in the project (or those with the given ids), ordered by participant."""
         template = self.citation_template
+        where = f"WHERE d.id IN ({', '.join('?' for _ in ids)})" if ids is not None else ""
         rows = self._store.query(
-            """
-            SELECT d.id, d.participant_id, p.label, d.source_name, d.source_format, d.status, d.text,
+            f"""
+            SELECT d.id, d.participant_id, p.label, d.source_name, d.source_format, d.status, d.words,
                    d.imported_at, d.imported_by,
                    (SELECT COUNT(*) FROM segments s WHERE s.document_id = d.id AND s.kind = 'turn') AS turns
-            FROM documents d JOIN participants p ON p.id = d.participant_id
-            """
+            FROM documents d JOIN participants p ON p.id = d.participant_id {where}
+            """,
+            list(ids or []),
         )
         summaries = [
             DocumentSummary(
@@ -412,7 +485,7 @@ class Project:
                 source_format=row["source_format"],
                 status=row["status"],
                 turns=row["turns"],
-                words=len(row["text"].split()),
+                words=row["words"],
                 imported_at=row["imported_at"],
                 imported_by=row["imported_by"],
             )
@@ -441,8 +514,16 @@ class Project:
             if segment["kind"] == "turn":
                 times = json.loads(segment["metadata"])
                 turns.append(
-                    TurnRecord(segment["id"], segment["speaker"], segment["role"], start, end, text[start:end],
-                               times.get("start_time"), times.get("end_time"))
+                    TurnRecord(
+                        segment["id"],
+                        segment["speaker"],
+                        segment["role"],
+                        start,
+                        end,
+                        text[start:end],
+                        times.get("start_time"),
+                        times.get("end_time"),
+                    )
                 )
             else:
                 sentences.append(SentenceRecord(segment["id"], segment["parent_id"], start, end, text[start:end]))

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
+import threading
 from collections.abc import Iterable, Iterator
+from multiprocessing.pool import AsyncResult, Pool
+from types import TracebackType
 
 from workbench.ingest.model import Transcript
 from workbench.nlp import load_nlp
 
 Span = tuple[int, int]
+TurnSpans = list[list[Span]]
+"""For each turn of a transcript, the [start, end) spans of its sentences."""
+
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+# Transcribers' annotations ([laughs], [inaudible 00:12]), placeholders ({service user}) and asides in brackets are
+# never cut in two, though the model often puts a boundary after an opening bracket.
+_ENCLOSED = re.compile(r"\[[^\[\]\n]{0,120}\]|\{[^{}\n]{0,120}\}|\([^()\n]{0,240}\)")
+# A "sentence" that is only an annotation or punctuation belongs with the one before it.
+_NOT_ON_ITS_OWN = re.compile(r"^(?:\W*(?:\[[^\]]*\]|\([^)]*\)))*\W*$")
 BATCH_SIZE = 128
+# Below this many transcripts a worker process costs more to start than it saves.
+MIN_TRANSCRIPTS_FOR_WORKERS = 4
 
 
 def paragraphs(text: str, start: int, end: int) -> list[Span]:
@@ -24,36 +39,70 @@ def paragraphs(text: str, start: int, end: int) -> list[Span]:
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
-def sentence_spans(transcripts: Iterable[Transcript]) -> Iterator[list[list[Span]]]:
-    """Yield, for each transcript in order, the sentence spans of each of its turns.
+def sentence_spans(transcripts: Iterable[Transcript]) -> Iterator[TurnSpans]:
+    """Yield, for each transcript in order, the sentence spans of each of its turns, in this process.
 
     All paragraphs of all transcripts go through one ``nlp.pipe`` stream, so the model works in full batches.
     """
-    nlp = load_nlp()
-    pending: list[tuple[Transcript, list[list[Span]]]] = []
+    return _split((t.text, [(turn.start, turn.end) for turn in t.turns]) for t in transcripts)
 
-    def paragraph_stream() -> Iterator[tuple[str, tuple[int, int, int]]]:
-        for number, transcript in enumerate(transcripts):
-            per_turn: list[list[Span]] = [[] for _ in transcript.turns]
-            pending.append((transcript, per_turn))
-            for turn_index, turn in enumerate(transcript.turns):
-                for start, end in paragraphs(transcript.text, turn.start, turn.end):
-                    yield transcript.text[start:end], (number, turn_index, start)
+
+def _split(jobs: Iterable[tuple[str, list[Span]]]) -> Iterator[TurnSpans]:
+    nlp = load_nlp()
+    pending: list[TurnSpans] = []
+
+    def paragraph_stream() -> Iterator[tuple[str, tuple[int, int, int, str]]]:
+        for number, (text, turns) in enumerate(jobs):
+            pending.append([[] for _ in turns])
+            for turn_index, (turn_start, turn_end) in enumerate(turns):
+                for start, end in paragraphs(text, turn_start, turn_end):
+                    paragraph = text[start:end]
+                    yield paragraph, (number, turn_index, start, paragraph)
 
     emitted = 0
-    for doc, (number, turn_index, offset) in nlp.pipe(paragraph_stream(), as_tuples=True, batch_size=BATCH_SIZE):
-        # A transcript is complete once the stream has moved past it.
-        while emitted < number:
-            yield pending[emitted][1]
+    for doc, (number, turn_index, offset, text) in nlp.pipe(paragraph_stream(), as_tuples=True, batch_size=BATCH_SIZE):
+        while emitted < number:  # the stream has moved past these transcripts, so they are complete
+            yield pending[emitted]
             emitted += 1
-        per_turn = pending[number][1]
-        for sentence in doc.sents:
-            start, end = _trim(doc.text, sentence.start_char, sentence.end_char)
-            if start < end:
-                per_turn[turn_index].append((offset + start, offset + end))
+        # The paragraph's own text, not doc.text, which spaCy rebuilds from the tokens on every access.
+        spans = (_trim(text, sentence.start_char, sentence.end_char) for sentence in doc.sents)
+        pending[number][turn_index].extend((offset + s, offset + e) for s, e in _mend(text, spans))
     while emitted < len(pending):
-        yield pending[emitted][1]
+        yield pending[emitted]
         emitted += 1
+
+
+def _split_one(job: tuple[str, list[Span]]) -> TurnSpans:
+    """Split one transcript; runs in a worker process that inherited the loaded model."""
+    return next(_split([job]))
+
+
+def _mend(text: str, spans: Iterable[Span]) -> list[Span]:
+    """Return the model's sentence spans with no boundary inside brackets and no annotation standing alone.
+
+    A boundary inside brackets moves to just after them when a sentence ends before them and a new one starts after
+    ("Oh, the faces. [laughs] The little..." splits after "[laughs]"); otherwise the two pieces are one sentence.
+    """
+    enclosed = [found.span() for found in _ENCLOSED.finditer(text)] if any(c in text for c in "[{(") else []
+    mended: list[Span] = []
+    for start, end in spans:
+        if start >= end:
+            continue
+        around = next(((left, right) for left, right in enclosed if left < start < right), None)
+        if mended and around is not None:
+            left, right = around
+            after = right + len(text[right:end]) - len(text[right:end].lstrip())
+            ended = text[:left].rstrip().rstrip("\"'”’").endswith((".", "?", "!", "…"))
+            if ended and after < end and text[after].isupper():
+                mended[-1] = (mended[-1][0], right)
+                mended.append((after, end))
+            else:
+                mended[-1] = (mended[-1][0], end)
+        elif mended and _NOT_ON_ITS_OWN.match(text[start:end]):
+            mended[-1] = (mended[-1][0], end)
+        else:
+            mended.append((start, end))
+    return mended
 
 
 def _trim(text: str, start: int, end: int) -> Span:
@@ -62,3 +111,59 @@ def _trim(text: str, start: int, end: int) -> Span:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+class SentenceSplitter:
+    """Splits transcripts into sentences while the caller goes on reading and writing.
+
+    With workers, each submitted transcript goes at once to a forked process that already holds the model and sends
+    back only integer spans, so spaCy runs on one core while files are read and rows written on another. Without
+    workers, the transcripts are split in this process, all in one batched stream, when ``results`` is read.
+    """
+
+    def __init__(self, workers: int = 0) -> None:
+        self._pool: Pool | None = None
+        self._submitted: list[Transcript] = []
+        self._futures: list[AsyncResult[TurnSpans]] = []
+        if workers > 0:
+            load_nlp()  # before the fork, so every worker inherits the loaded model instead of loading its own
+            self._pool = multiprocessing.get_context("fork").Pool(workers)
+
+    @staticmethod
+    def workers_for(transcripts: int) -> int:
+        """Return how many worker processes pay off for a batch: none for small batches or threaded processes.
+
+        Forking is only safe while this process has a single thread (a Streamlit server has many), and a worker is
+        only worth starting for a batch of files.
+        """
+        if transcripts < MIN_TRANSCRIPTS_FOR_WORKERS or threading.active_count() > 1:
+            return 0
+        return max(1, (os.cpu_count() or 1) - 1)
+
+    def submit(self, transcript: Transcript) -> None:
+        if self._pool is None:
+            self._submitted.append(transcript)
+        else:
+            job = (transcript.text, [(turn.start, turn.end) for turn in transcript.turns])
+            self._futures.append(self._pool.apply_async(_split_one, (job,)))
+
+    def results(self) -> Iterator[TurnSpans]:
+        """Yield the sentence spans of every submitted transcript, in the order they were submitted."""
+        if self._pool is None:
+            yield from sentence_spans(self._submitted)
+        else:
+            for future in self._futures:
+                yield future.get()
+
+    def __enter__(self) -> SentenceSplitter:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        if self._pool is not None:
+            if kind is None:
+                self._pool.close()
+            else:
+                self._pool.terminate()
+            self._pool.join()

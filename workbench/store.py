@@ -64,6 +64,7 @@ def _v1_initial(db: sqlite_utils.Database) -> None:
             source_format TEXT NOT NULL,
             sha256 TEXT NOT NULL,
             text TEXT NOT NULL,
+            words INTEGER NOT NULL,
             metadata TEXT NOT NULL DEFAULT '{}',
             status TEXT NOT NULL DEFAULT 'imported',
             imported_at TEXT NOT NULL,

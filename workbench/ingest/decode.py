@@ -59,7 +59,9 @@ def decode_text(data: bytes, path: str | Path) -> str:
             # Windows-1252 leaves five bytes undefined; a file using them is not Windows-1252 text either.
             text = _decode(data, "cp1252", path)
     # A stray control character (a DOS end-of-file mark, a pasted escape) is noise; many of them mean binary data.
-    if len(_CONTROL.findall(text[:20000])) > 0.01 * min(len(text), 20000):
+    sample = text[:20000]
+    controls = len(_CONTROL.findall(sample))
+    if controls > 0.1 * len(sample) or (controls > 8 and controls > 0.01 * len(sample)):
         raise TranscriptError(path, "is binary data, not a text transcript")
     text = clean_text(_CONTROL.sub("", text))
     if not text.strip():

@@ -124,9 +124,7 @@ def strip_leading_time(text: str) -> str:
     return _LEADING_TIME.sub("", text, count=1)
 
 
-def assign_roles(
-    speakers: list[str], questions: dict[str, float], metadata: dict[str, str]
-) -> dict[str, str]:
+def assign_roles(speakers: list[str], questions: dict[str, float], metadata: dict[str, str]) -> dict[str, str]:
     """Return each speaker's role, from the label where it says, else from the header, else from who asks.
 
     ``questions`` gives, per speaker, the share of their turns that end in a question mark.

@@ -19,13 +19,22 @@ from workbench.ingest.decode import clean_text, describe_binary
 from workbench.ingest.model import Block, SourceDocument
 
 _PARAGRAPH, _TABLE, _ROW, _CELL = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
-_RUN, _TEXT, _TAB, _BREAK, _CR = qn("w:r"), qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
-_NO_BREAK_HYPHEN, _SOFT_HYPHEN = qn("w:noBreakHyphen"), qn("w:softHyphen")
+_TEXT, _TAB, _BREAK, _CR = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
+_NO_BREAK_HYPHEN, _RUN_PROPERTIES, _BOLD, _RUN_STYLE = qn("w:noBreakHyphen"), qn("w:rPr"), qn("w:b"), qn("w:rStyle")
+_VALUE = qn("w:val")
+_PIECES = {_TEXT: None, _TAB: "\t", _BREAK: "\n", _CR: "\n", _NO_BREAK_HYPHEN: "-"}
 # Containers whose paragraphs belong to the body flow (content controls, custom XML).
 _WRAPPERS = {qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")}
-# Deleted or moved-away text in tracked changes, and drawings (whose text boxes Word stores twice).
-_SKIPPED = {qn("w:del"), qn("w:moveFrom"), qn("w:drawing"), qn("w:pict"), qn("w:object"), qn("w:instrText")}
-_SKIPPED.add("{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent")
+# The runs whose text is visible: not deleted or moved away in tracked changes, and not inside drawings (whose text
+# boxes Word stores twice). Runs inside hyperlinks, insertions, smart tags and inline content controls count.
+_VISIBLE_RUNS = etree.XPath(
+    ".//w:r[not(ancestor::w:del or ancestor::w:moveFrom or ancestor::w:drawing or ancestor::w:pict"
+    " or ancestor::w:object or ancestor::mc:AlternateContent)]",
+    namespaces={
+        "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+        "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006",
+    },
+)
 _FALSE = {"0", "false", "off", "none"}
 
 _SPEAKER_HEADINGS = {"speaker", "name", "who", "person"}
@@ -120,37 +129,21 @@ class _WordReader:
 
     def _pieces(self, paragraph: etree._Element) -> Iterator[tuple[str, bool]]:
         """Yield (text, bold) for each piece of the paragraph's visible text, in order."""
-        for run in _runs(paragraph):
+        for run in _VISIBLE_RUNS(paragraph):
             bold = self._is_bold(run)
             for child in run:
-                if child.tag == _TEXT:
-                    yield child.text or "", bold
-                elif child.tag == _TAB:
-                    yield "\t", bold
-                elif child.tag in (_BREAK, _CR):
-                    yield "\n", bold
-                elif child.tag == _NO_BREAK_HYPHEN:
-                    yield "-", bold
+                if child.tag in _PIECES:
+                    yield _PIECES[child.tag] or child.text or "", bold
 
     def _is_bold(self, run: etree._Element) -> bool:
-        properties = run.find(qn("w:rPr"))
+        properties = run.find(_RUN_PROPERTIES)
         if properties is None:
             return False
-        bold = properties.find(qn("w:b"))
+        bold = properties.find(_BOLD)
         if bold is not None:
-            return bold.get(qn("w:val"), "true").lower() not in _FALSE
-        style = properties.find(qn("w:rStyle"))
-        return style is not None and style.get(qn("w:val")) in self._bold_styles
-
-
-def _runs(parent: etree._Element) -> Iterator[etree._Element]:
-    for child in parent:
-        if child.tag in _SKIPPED or child.tag in (_PARAGRAPH, _TABLE):
-            continue
-        if child.tag == _RUN:
-            yield child
-        else:
-            yield from _runs(child)  # hyperlinks, insertions, smart tags, inline content controls
+            return bold.get(_VALUE, "true").lower() not in _FALSE
+        style = properties.find(_RUN_STYLE)
+        return style is not None and style.get(_VALUE) in self._bold_styles
 
 
 def _owning_table(row: etree._Element) -> etree._Element | None:
@@ -166,7 +159,7 @@ def _bold_character_styles(document: DocxDocument) -> set[str]:
 
     def bold(style_id: str | None, seen: frozenset[str] = frozenset()) -> bool:
         style = styles.get(style_id)
-        if style is None or style_id in seen:
+        if style is None or style_id is None or style_id in seen:
             return False
         flag = style.find(f"{qn('w:rPr')}/{qn('w:b')}")
         if flag is not None:
@@ -192,7 +185,7 @@ def _bold_label(pieces: list[tuple[str, bool]]) -> tuple[str | None, str]:
         index += 1
     prefix = "".join(bold_text)
     rest = "".join(piece for piece, _ in pieces[index:])
-    if not prefix.strip() or not rest.strip() and not prefix.rstrip().endswith(":"):
+    if not prefix.strip() or (not rest.strip() and not prefix.rstrip().endswith(":")):
         return None, ""
     if rest.strip() and rest[:1].isalnum() and not prefix.rstrip().endswith(":"):
         return None, ""  # a bold word running straight into plain text is emphasis, not a label

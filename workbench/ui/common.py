@@ -14,6 +14,7 @@ from workbench.errors import WorkbenchError
 from workbench.project import Project, default_actor
 
 PROJECT_KEY = "project_folder"
+FLASH_KEY = "flash_messages"
 ACTOR_KEY = "actor"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
 
@@ -49,6 +50,16 @@ def sidebar() -> None:
     folder = project_folder()
     if folder is not None:
         st.sidebar.caption(f"Project: **{escape_markdown(folder.name)}**")
+
+
+def flash(message: str) -> None:
+    """Keep a success message to show after the rerun that brings the page up to date."""
+    st.session_state.setdefault(FLASH_KEY, []).append(message)
+
+
+def show_flashes() -> None:
+    for message in st.session_state.pop(FLASH_KEY, []):
+        st.success(message)
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from workbench.demo import build_demo
 from workbench.errors import WorkbenchError
 from workbench.project import Project, Source
 from workbench.ui import navigation
-from workbench.ui.common import actor, escape_markdown, open_project, set_project_folder, sidebar
+from workbench.ui.common import actor, escape_markdown, flash, open_project, set_project_folder, show_flashes, sidebar
 
 
 def render() -> None:
@@ -25,6 +25,7 @@ def render() -> None:
         if st.sidebar.button("Close project", key="close_project"):
             set_project_folder(None)
             st.rerun()
+        show_flashes()
         _import_transcripts(project)
         _transcripts(project)
         _participants(project)
@@ -85,12 +86,14 @@ def _import_transcripts(project: Project) -> None:
             bar.progress(done / total if total else 1.0, text=what)
 
         sources = [Source(Path(upload.name), upload.getvalue()) for upload in uploads or []]
-        prepared, errors = project.prepare_import(sources, participant=participant or None, progress=progress)
-        for error in errors:
+        plan = project.prepare_import(sources, participant=participant or None, progress=progress)
+        for error in plan.errors:
             st.error(str(error))
-        imported = project.commit_import(prepared, progress=progress) if prepared else []
+        for message in plan.skipped:
+            st.info(message)
+        imported = project.commit_import(plan.ready, progress=progress) if plan.ready else []
         bar.empty()
-        for item in prepared:
+        for item in plan.ready:
             for warning in item.warnings:
                 st.warning(f"{item.source.path.name}: {warning}")
         if imported:
@@ -149,7 +152,7 @@ def _participants(project: Project) -> None:
             except WorkbenchError as error:
                 st.error(str(error))
             else:
-                st.success(f"Loaded {len(loaded)} participants from {escape_markdown(upload.name)}")
+                flash(f"Loaded {len(loaded)} participants from {escape_markdown(upload.name)}")
                 st.rerun()
 
 
@@ -165,7 +168,8 @@ def _settings(project: Project) -> None:
         except WorkbenchError as error:
             st.error(str(error))
         else:
-            st.success(f"Quotes will be cited as ({escape_markdown(project.citation('12'))})")
+            flash(f"Quotes will now be cited as ({escape_markdown(project.citation('12'))})")
+            st.rerun()
 
 
 def _audit(project: Project) -> None:
@@ -176,7 +180,9 @@ def _audit(project: Project) -> None:
                 "When (UTC)": [entry.at.replace("T", " ")[:19] for entry in entries],
                 "Who": [entry.actor for entry in entries],
                 "What": [entry.action for entry in entries],
-                "Details": [", ".join(f"{k}={v}" for k, v in entry.payload.items() if k != "sha256") for entry in entries],
+                "Details": [
+                    ", ".join(f"{k}={v}" for k, v in entry.payload.items() if k != "sha256") for entry in entries
+                ],
             }
         )
         st.dataframe(table, hide_index=True, key="audit_table")

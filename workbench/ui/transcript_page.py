@@ -73,10 +73,12 @@ def _show_turn(turn: TurnRecord, sentences: list[tuple[str, str]], show_ids: boo
     with st.chat_message(turn.role, avatar=_AVATARS.get(turn.role)):
         colour = "gray" if turn.role == "interviewer" else "blue"
         time = f" · {turn.start_time}" if turn.start_time else ""
-        st.markdown(f":{colour}[**{escape_markdown(speaker)}**] :gray[· {turn.role} · `{turn.id}`{escape_markdown(time)}]")
+        st.markdown(
+            f":{colour}[**{escape_markdown(speaker)}**] :gray[· {turn.role} · `{turn.id}`{escape_markdown(time)}]"
+        )
         if show_ids:
             for sentence_id, text in sentences:
-                st.text(f"{sentence_id.rsplit('.', 1)[-1]}  {text}", help=sentence_id)
+                st.text(f"{sentence_id}  {text}")
         else:
             st.text(turn.text)
 

@@ -1,0 +1,1 @@
+"""Benchmarks: run with `make bench`; each rewrites its own section of docs/benchmarks.md."""

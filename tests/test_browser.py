@@ -1,0 +1,119 @@
+"""End to end in Debian's Chromium: upload a transcript on the Project page, then read its turns."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.conftest import FIXTURES, REPO
+from workbench.project import Project
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = REPO / "test-results"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Launch Debian's Chromium (never a downloaded browser), without background network traffic."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is not installed: run `make install`, which installs Debian's chromium")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"],
+    }  # fmt: skip
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def app_url(tmp_path: Path) -> Iterator[str]:
+    """The real app served by `streamlit run` on a free loopback port, opened on a new, empty project."""
+    folder = tmp_path / "study"
+    Project.init(folder, actor="browser-tester").close()
+    port = _free_port()
+    environment = {**os.environ, "WORKBENCH_PROJECT": str(folder), "WORKBENCH_USER": "browser-tester"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(REPO / "streamlit_app.py"), "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=REPO, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.read() == b"ok":
+                        break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("the Streamlit app did not start") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def _settled(page: Page) -> None:
+    """Wait until the app is connected and no script run is in progress."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=30_000)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+
+
+def test_upload_a_transcript_and_read_its_turns(page: Page, app_url: str) -> None:
+    page.goto(app_url)
+    _settled(page)
+    expect(page.get_by_role("heading", name="Project: study")).to_be_visible()
+    page.locator(".st-key-upload_files input[type='file']").set_input_files(
+        str(FIXTURES / "libreoffice_bold_labels.docx")
+    )
+    expect(page.get_by_role("button", name="Remove libreoffice_bold_labels.docx")).to_be_visible()
+    _settled(page)
+    page.locator(".st-key-import_button button").click()
+    _settled(page)
+    expect(page.get_by_text("Imported 1 of 1 files")).to_be_visible(timeout=60_000)
+
+    page.goto(f"{app_url}/transcript")
+    _settled(page)
+    expect(page.get_by_role("heading", name="Case Worker 5")).to_be_visible()
+    messages = page.locator("[data-testid='stChatMessage']")
+    expect(messages).to_have_count(4)
+    expect(messages.nth(1)).to_contain_text("Case Worker 5")
+    expect(messages.nth(1)).to_contain_text("d1.t2")
+    expect(messages.nth(1)).to_contain_text("The indicative budget for my first lady came out at £182.50 a week")
+    expect(messages.nth(0)).to_contain_text("Right, we’re recording.")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "transcript_page.png"), full_page=True)
+
+
+def test_a_bad_upload_shows_one_plain_error(page: Page, app_url: str) -> None:
+    page.goto(app_url)
+    _settled(page)
+    page.locator(".st-key-upload_files input[type='file']").set_input_files(
+        {"name": "cw4.docx", "mimeType": "application/octet-stream", "buffer": b"\x89PNG\r\n\x1a\n" + bytes(64)}
+    )
+    _settled(page)
+    page.locator(".st-key-import_button button").click()
+    _settled(page)
+    alert = page.locator("[data-testid='stAlertContentError']")
+    expect(alert).to_have_text("cw4.docx: is not a Word document (it looks like a PNG image, not a transcript)")
+    expect(page.locator("text=Traceback")).to_have_count(0)
