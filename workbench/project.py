@@ -370,7 +370,7 @@ class Project:
         """Import every file or none: if any file (or the participants CSV) is bad, raise before writing anything.
 
         Returns the new documents and the plan (whose ``skipped`` lists files that were already imported).
-        ``workers`` is the number of sentence-splitting processes; by default, one fewer than the cores for a batch.
+        ``workers`` is the number of sentence-splitting processes; by default one per core for a batch of files.
         """
         roster = read_participants_csv(participants_csv) if participants_csv else None
         if workers is None:

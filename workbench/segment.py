@@ -117,7 +117,7 @@ class SentenceSplitter:
     """Splits transcripts into sentences while the caller goes on reading and writing.
 
     With workers, each submitted transcript goes at once to a forked process that already holds the model and sends
-    back only integer spans, so spaCy runs on one core while files are read and rows written on another. Without
+    back only integer spans, so spaCy runs on every core while the parent reads files and writes rows. Without
     workers, the transcripts are split in this process, all in one batched stream, when ``results`` is read.
     """
 
@@ -131,14 +131,16 @@ class SentenceSplitter:
 
     @staticmethod
     def workers_for(transcripts: int) -> int:
-        """Return how many worker processes pay off for a batch: none for small batches or threaded processes.
+        """Return how many worker processes pay off for a batch: one per core, or none.
 
-        Forking is only safe while this process has a single thread (a Streamlit server has many), and a worker is
-        only worth starting for a batch of files.
+        None for small batches (a worker costs more to start than it saves), on a single core, and in a threaded
+        process, since forking is only safe while this process has a single thread (a Streamlit server has many).
+        The parent's reading and writing are light enough to share the cores with the workers (docs/benchmarks.md).
         """
-        if transcripts < MIN_TRANSCRIPTS_FOR_WORKERS or threading.active_count() > 1:
+        cores = os.cpu_count() or 1
+        if transcripts < MIN_TRANSCRIPTS_FOR_WORKERS or cores < 2 or threading.active_count() > 1:
             return 0
-        return max(1, (os.cpu_count() or 1) - 1)
+        return min(cores, transcripts)
 
     def submit(self, transcript: Transcript) -> None:
         if self._pool is None:
