@@ -180,3 +180,19 @@ def test_participants_csv_loads_all_rows_or_none(project: Project, tmp_path: Pat
         ("1", "social worker", {"team": "older people"}, "Case Worker 1"),
         ("2", "project officer", {"team": "RAS team"}, "Case Worker 2"),
     ]
+
+
+def test_a_file_is_judged_by_type_and_size_before_it_is_read(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import workbench.ingest
+
+    monkeypatch.setattr(workbench.ingest, "MAX_FILE_BYTES", 2 * 2**20)
+    big = tmp_path / "cw1.txt"
+    big.write_bytes(b"Interviewer: Hello?\n" * 200_000)
+    plan = project.prepare_import([Source(big), Source(tmp_path / "missing.pdf")])
+    assert [str(error) for error in plan.errors] == [
+        "cw1.txt: is 4 MB, too large for a transcript (the limit is 2 MB)",
+        "missing.pdf: is a PDF, which cannot be imported; save the transcript as .docx or .txt "
+        "(accepted: .txt, .md, .docx, .vtt, .srt)",
+    ]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import ProjectError, TranscriptError, WorkbenchError
-from workbench.ingest import Transcript, read_transcript
+from workbench.ingest import Transcript, read_source, read_transcript
 from workbench.keystore import KEYSTORE_FOLDER, KeyStore
 from workbench.participants import (
     DEFAULT_CITATION,
@@ -328,16 +328,7 @@ class Project:
         return plan
 
     def _prepare_one(self, source: Source, participant: str | None) -> PreparedImport:
-        data = source.data
-        if data is None:
-            try:
-                data = source.path.read_bytes()
-            except FileNotFoundError:
-                raise TranscriptError(source.path, "does not exist") from None
-            except IsADirectoryError:
-                raise TranscriptError(source.path, "is a folder, not a transcript file") from None
-            except OSError as error:
-                raise TranscriptError(source.path, f"cannot be read ({error.strerror})") from None
+        data = read_source(source.path) if source.data is None else source.data
         sha256 = hashlib.sha256(data).hexdigest()
         existing = self._store.query("SELECT id, source_name FROM documents WHERE sha256 = ?", [sha256])
         if existing:

@@ -12,8 +12,32 @@ from workbench.ingest.turns import build_transcript
 from workbench.ingest.wordfile import read_word
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".vtt", ".srt")
+# A 90-minute interview is about 100 kB of text; a Word file with pictures can be a few MB. Far beyond that, the file
+# is not a transcript, and reading it would only tie up memory.
+MAX_FILE_BYTES = 200 * 1024 * 1024
 
-__all__ = ["SUPPORTED_SUFFIXES", "Block", "Join", "SourceDocument", "Transcript", "Turn", "read_transcript"]
+__all__ = [
+    "SUPPORTED_SUFFIXES", "Block", "Join", "SourceDocument", "Transcript", "Turn", "read_source", "read_transcript",
+]  # fmt: skip
+
+
+def read_source(path: Path) -> bytes:
+    """Return a transcript file's bytes, once its type and size are known to be acceptable."""
+    _check_type(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            limit = MAX_FILE_BYTES // 2**20
+            raise TranscriptError(
+                path, f"is {size / 2**20:.0f} MB, too large for a transcript (the limit is {limit} MB)"
+            )
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise TranscriptError(path, "does not exist") from None
+    except IsADirectoryError:
+        raise TranscriptError(path, "is a folder, not a transcript file") from None
+    except OSError as error:
+        raise TranscriptError(path, f"cannot be read ({error.strerror})") from None
 
 
 def read_transcript(path: str | Path, data: bytes | None = None) -> Transcript:
@@ -23,18 +47,12 @@ def read_transcript(path: str | Path, data: bytes | None = None) -> Transcript:
     Raises TranscriptError, naming the file, for unsupported types and unreadable or empty files.
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise TranscriptError(path, _unsupported(suffix))
+    _check_type(path)
     if data is None:
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise TranscriptError(path, "does not exist") from None
-        except IsADirectoryError:
-            raise TranscriptError(path, "is a folder, not a transcript file") from None
-        except OSError as error:
-            raise TranscriptError(path, f"cannot be read ({error.strerror})") from None
+        data = read_source(path)
+    elif len(data) > MAX_FILE_BYTES:
+        raise TranscriptError(path, f"is too large for a transcript (the limit is {MAX_FILE_BYTES // 2**20} MB)")
+    suffix = path.suffix.lower()
     if not data.strip():
         raise TranscriptError(path, "has no readable text (the file is empty or only white space)")
     if suffix == ".docx":
@@ -47,6 +65,12 @@ def read_transcript(path: str | Path, data: bytes | None = None) -> Transcript:
     if not transcript.text.strip():
         raise TranscriptError(path, "has no readable text")
     return transcript
+
+
+def _check_type(path: Path) -> None:
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise TranscriptError(path, _unsupported(suffix))
 
 
 def _unsupported(suffix: str) -> str:
