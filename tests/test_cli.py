@@ -92,7 +92,7 @@ def test_a_bad_participants_row_is_reported_by_line_and_nothing_is_imported(tmp_
          "(accepted: .txt, .md, .docx, .vtt, .srt)"),
         ("cw1.rtf", b"{\\rtf1 hello}", "cw1.rtf: is a .rtf file, which cannot be imported (accepted: .txt, .md, .docx, "
          ".vtt, .srt)"),
-        ("cw1.vtt", b"not a caption file\n", "cw1.vtt: is not a valid WebVTT (.vtt) file: Invalid format"),
+        ("cw1.vtt", b"not a caption file\n", "cw1.vtt: is not a WebVTT caption file: its first line must be WEBVTT"),
         ("cw1.vtt", b"WEBVTT\n\n", "cw1.vtt: has no readable text"),
     ],
 )  # fmt: skip

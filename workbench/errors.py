@@ -18,12 +18,14 @@ class ProjectError(WorkbenchError):
 
 
 class TranscriptError(WorkbenchError):
-    """A transcript file cannot be imported."""
+    """A transcript file cannot be imported; ``line`` is 1-based when the problem is on one line."""
 
-    def __init__(self, path: str | Path, reason: str) -> None:
+    def __init__(self, path: str | Path, reason: str, *, line: int | None = None) -> None:
         self.path = Path(path)
         self.reason = reason
-        super().__init__(f"{self.path.name}: {reason}")
+        self.line = line
+        where = f"{self.path.name}, line {line}" if line is not None else self.path.name
+        super().__init__(f"{where}: {reason}")
 
 
 class ParticipantsError(WorkbenchError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from lxml import etree
 from workbench.errors import TranscriptError
 from workbench.ingest import speakers
 from workbench.ingest.decode import clean_text, describe_binary
-from workbench.ingest.model import Block, SourceDocument
+from workbench.ingest.model import Block, Join, SourceDocument
 
 _PARAGRAPH, _TABLE, _ROW, _CELL = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
 _TEXT, _TAB, _BREAK, _CR = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
@@ -36,6 +37,9 @@ _VISIBLE_RUNS = etree.XPath(
     },
 )
 _FALSE = {"0", "false", "off", "none"}
+# Word saves a password-protected .docx inside an OLE compound file holding an "EncryptedPackage" stream.
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 _SPEAKER_HEADINGS = {"speaker", "name", "who", "person"}
 _TEXT_HEADINGS = {"text", "transcript", "transcription", "utterance", "speech", "dialogue", "content", "response"}
@@ -52,9 +56,7 @@ def read_word(path: Path, data: bytes) -> SourceDocument:
     metadata: dict[str, str] = {}
     for element in _body_elements(body):
         if element.tag == _PARAGRAPH:
-            block = reader.paragraph(element)
-            if block is not None:
-                blocks.append(block)
+            blocks.extend(reader.paragraph(element))
             continue
         rows = reader.table_rows(element)
         transcript_started = any(block.speaker or speakers.match_label(block.text) for block in blocks)
@@ -66,6 +68,8 @@ def read_word(path: Path, data: bytes) -> SourceDocument:
 
 
 def _open_document(path: Path, data: bytes) -> DocxDocument:
+    if data.startswith(_OLE_SIGNATURE) and _ENCRYPTED_PACKAGE in data:
+        raise TranscriptError(path, "is password-protected; open it in Word, remove the password and save it again")
     if not zipfile.is_zipfile(io.BytesIO(data)):
         known = describe_binary(data)
         if known is not None and not known.startswith("a zip"):
@@ -81,12 +85,11 @@ def _open_document(path: Path, data: bytes) -> DocxDocument:
         kind = "an OpenDocument file (.odt)" if "content.xml" in names else "a zip archive but not a Word document"
         raise TranscriptError(path, f"is {kind}; save it from your word processor as .docx")
     try:
-        document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError) as error:
+        return docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError, zlib.error, EOFError):
         raise TranscriptError(
-            path, f"is a damaged Word document ({error}); open it in Word or LibreOffice and save it again"
+            path, "is a damaged Word document; open it in Word or LibreOffice and save it as .docx again"
         ) from None
-    return document
 
 
 def _body_elements(parent: etree._Element) -> Iterator[etree._Element]:
@@ -103,15 +106,19 @@ class _WordReader:
     def __init__(self, bold_styles: set[str]) -> None:
         self._bold_styles = bold_styles
 
-    def paragraph(self, element: etree._Element) -> Block | None:
+    def paragraph(self, element: etree._Element) -> list[Block]:
+        """Return a paragraph's blocks: one per line, since a line break (Shift+Enter) often ends a label or time."""
         pieces = list(self._pieces(element))
         text = clean_text("".join(piece for piece, _ in pieces)).strip()
         if not text:
-            return None
-        label, rest = _bold_label(pieces)
+            return []
+        label, rest = _bold_label(_first_line(pieces))
+        lines = text.split("\n")
         if label is not None:
-            return Block(text=rest, speaker=label)
-        return Block(text=text)
+            lines[0] = rest
+        blocks = [Block(text=lines[0].strip(), speaker=label)]
+        blocks.extend(Block(text=line.strip(), join=Join.LINE) for line in lines[1:] if line.strip())
+        return [block for block in blocks if block.text or block.speaker]
 
     def table_rows(self, table: etree._Element) -> list[list[str]]:
         rows = []
@@ -144,6 +151,16 @@ class _WordReader:
             return bold.get(_VALUE, "true").lower() not in _FALSE
         style = properties.find(_RUN_STYLE)
         return style is not None and style.get(_VALUE) in self._bold_styles
+
+
+def _first_line(pieces: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    line: list[tuple[str, bool]] = []
+    for text, bold in pieces:
+        if "\n" in text:
+            line.append((text.split("\n", 1)[0], bold))
+            break
+        line.append((text, bold))
+    return line
 
 
 def _owning_table(row: etree._Element) -> etree._Element | None:
