@@ -17,8 +17,8 @@ class ProjectError(WorkbenchError):
     """The project folder is missing, not a project, or from a newer version of the workbench."""
 
 
-class TranscriptError(WorkbenchError):
-    """A transcript file cannot be imported; ``line`` is 1-based when the problem is on one line."""
+class FileProblem(WorkbenchError):
+    """A file the user gave cannot be used; the message names it, and its line (1-based) when there is one."""
 
     def __init__(self, path: str | Path, reason: str, *, line: int | None = None) -> None:
         self.path = Path(path)
@@ -28,15 +28,12 @@ class TranscriptError(WorkbenchError):
         super().__init__(f"{where}: {reason}")
 
 
-class ParticipantsError(WorkbenchError):
-    """A participants CSV file is malformed; ``line`` is 1-based when the problem is on one row."""
+class TranscriptError(FileProblem):
+    """A transcript file cannot be imported."""
 
-    def __init__(self, path: str | Path, reason: str, *, line: int | None = None) -> None:
-        self.path = Path(path)
-        self.reason = reason
-        self.line = line
-        where = f"{self.path.name}, line {line}" if line is not None else self.path.name
-        super().__init__(f"{where}: {reason}")
+
+class ParticipantsError(FileProblem):
+    """A participants CSV file is malformed."""
 
 
 class SettingError(WorkbenchError):
