@@ -92,8 +92,10 @@ def test_originals_go_to_the_key_store_and_never_into_project_db(project: Projec
     project.import_files([Source(original)], participant="5")
     keys = sqlite3.connect(project.folder / "keystore" / "keys.db")
     stored = keys.execute("SELECT content, source_name FROM originals").fetchall()
+    audited = keys.execute("SELECT actor, action FROM audit WHERE action = 'keep original'").fetchall()
     keys.close()
     assert stored == [(original.read_bytes(), "libreoffice_bold_labels.docx")]
+    assert audited == [("alice", "keep original")]
     connection = sqlite3.connect(project.folder / "project.db")
     tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
     blobs = [

@@ -202,7 +202,7 @@ class Project:
         if folder.exists() and any(folder.iterdir()):
             raise ProjectError(f"{folder} is not empty; choose a new or empty folder for the project")
         folder.mkdir(parents=True, exist_ok=True)
-        keys = KeyStore.create(folder)
+        keys = KeyStore.create(folder, actor=actor)
         store = Store(folder / PROJECT_FILE)
         store.migrate(actor)
         with store.transaction(actor, "create project", {"folder": folder.name}):
@@ -219,7 +219,7 @@ class Project:
                 f"create one with `workbench init {folder}`"
             )
         actor = actor or default_actor()
-        keys = KeyStore(folder / KEYSTORE_FOLDER)
+        keys = KeyStore(folder / KEYSTORE_FOLDER, actor=actor)
         store = Store(folder / PROJECT_FILE)
         store.migrate(actor)
         return cls(folder, store, keys, actor)

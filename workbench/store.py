@@ -42,6 +42,17 @@ def connect(path: Path) -> sqlite_utils.Database:
 
 Migration = Callable[[sqlite_utils.Database], None]
 
+# Every database of a project has the same audit table, written by Store.transaction.
+AUDIT_TABLE = """
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        payload TEXT NOT NULL DEFAULT '{}'
+    );
+"""
+
 
 def _v1_initial(db: sqlite_utils.Database) -> None:
     db.executescript(
@@ -87,14 +98,8 @@ def _v1_initial(db: sqlite_utils.Database) -> None:
         );
         CREATE INDEX segments_document ON segments(document_id, kind, position);
         CREATE INDEX segments_parent ON segments(parent_id);
-        CREATE TABLE audit (
-            id INTEGER PRIMARY KEY,
-            at TEXT NOT NULL,
-            actor TEXT NOT NULL,
-            action TEXT NOT NULL,
-            payload TEXT NOT NULL DEFAULT '{}'
-        );
         """
+        + AUDIT_TABLE
     )
 
 
@@ -104,11 +109,15 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class Store:
-    """The project database: reads as plain queries, writes only inside ``transaction``."""
+    """A project database: reads as plain queries, writes only inside ``transaction``.
 
-    def __init__(self, path: Path) -> None:
+    ``migrations`` are project.db's by default; the key store passes its own.
+    """
+
+    def __init__(self, path: Path, migrations: tuple[Migration, ...] | None = None) -> None:
         self.path = path
         self.db = connect(path)
+        self._migrations = MIGRATIONS if migrations is None else migrations
 
     def close(self) -> None:
         self.db.close()
@@ -119,15 +128,15 @@ class Store:
 
     def migrate(self, actor: str) -> None:
         """Bring the schema up to date, one numbered migration per transaction."""
-        version = self.schema_version
-        if version > SCHEMA_VERSION:
+        version, latest = self.schema_version, len(self._migrations)
+        if version > latest:
             raise ProjectError(
-                f"{self.path.parent.name} was saved by a newer version of the workbench (schema {version}, this one "
-                f"knows up to {SCHEMA_VERSION}); upgrade the workbench to open it"
+                f"{self.path.name} in {self.path.parent.name} was saved by a newer version of the workbench (schema "
+                f"{version}, this one knows up to {latest}); upgrade the workbench to open it"
             )
-        for number in range(version + 1, SCHEMA_VERSION + 1):
-            with self.transaction(actor, "migrate", {"to_version": number}):
-                MIGRATIONS[number - 1](self.db)
+        for number in range(version + 1, latest + 1):
+            with self.transaction(actor, "migrate", {"database": self.path.name, "to_version": number}):
+                self._migrations[number - 1](self.db)
                 self.db.execute(f"PRAGMA user_version = {number}")
 
     @contextmanager
