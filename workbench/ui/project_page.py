@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -55,11 +56,10 @@ def _choose_project() -> None:
                 _switch(lambda: build_demo(Path(folder.strip()), actor=actor()))
 
 
-def _switch(opener: object) -> None:
+def _switch(opener: Callable[[], Project]) -> None:
     """Open (or create) a project with ``opener`` and make it this session's project."""
-    assert callable(opener)
     try:
-        project: Project = opener()
+        project = opener()
     except WorkbenchError as error:
         st.error(str(error))
         return
