@@ -8,6 +8,7 @@ import pytest
 
 from tests.conftest import write
 from workbench.errors import ParticipantsError, SettingError
+from workbench.ingest.speakers import label_number
 from workbench.participants import (
     Participant,
     check_citation_template,
@@ -85,3 +86,8 @@ def test_citation_labels_follow_the_project_template() -> None:
 def test_bad_citation_templates_are_refused(template: str) -> None:
     with pytest.raises(SettingError):
         check_citation_template(template)
+
+
+@pytest.mark.parametrize("written", ["case-worker-07", "Case_Worker 7", "CW#7", "P07", "Respondent 7"])
+def test_a_participant_id_and_a_speaker_label_read_the_same_number(written: str) -> None:
+    assert normalise_participant_id(written) == label_number(written) == "7"

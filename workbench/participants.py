@@ -10,13 +10,12 @@ from pathlib import Path
 
 from workbench.errors import ParticipantsError, SettingError, TranscriptError
 from workbench.ingest.decode import decode_text
+from workbench.ingest.speakers import label_number
 
 DEFAULT_CITATION = "Case Worker {n}"
 
-_PREFIXED_NUMBER = re.compile(
-    r"^(?:case[\s_-]*worker|cw|participant|p|respondent|resp|r|interviewee)[\s_#.-]*0*(?P<number>\d+)$", re.IGNORECASE
-)
-# In a file name the number may sit among other words: "CW12_final.docx", "interview-case-worker-3.txt".
+# In a file name the number may sit among other words: "CW12_final.docx", "interview-case-worker-3.txt". Only the
+# unambiguous prefixes count there ("r2" or "resp2" in a name is as likely a revision as a respondent).
 _NAME_NUMBER = re.compile(
     r"(?:^|[^a-z])(?:case[\s_-]*worker|cw|participant|p|respondent)[\s_#.-]*0*(?P<number>\d+)(?![\d])", re.IGNORECASE
 )
@@ -38,8 +37,7 @@ def normalise_participant_id(value: str) -> str:
     value = re.sub(r"\s+", " ", value.strip())
     if value.isdigit():
         return str(int(value))
-    found = _PREFIXED_NUMBER.match(value)
-    return str(int(found.group("number"))) if found else value
+    return label_number(value) or value
 
 
 def participant_from_filename(path: str | Path) -> str | None:

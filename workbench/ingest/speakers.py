@@ -52,8 +52,9 @@ _INTERVIEWER_LABEL = re.compile(
     r"^(?:interviewer|int|iv|i|q|question|researcher|facilitator|moderator|evaluator)(?:\s*\d+|\s+[A-Z])?$",
     re.IGNORECASE,
 )
+# "Case Worker 12", "CW12", "cw-012", "case_worker 12", "P12", "R 4": the one rule for a participant's number.
 _NUMBERED_PARTICIPANT = re.compile(
-    r"^(?:case\s*worker|cw|participant|p|respondent|resp|interviewee|r)\s*[-_#.]?\s*0*(?P<number>\d+)$",
+    r"^(?:case[\s_-]*worker|cw|participant|p|respondent|resp|interviewee|r)[\s_#.-]*0*(?P<number>\d+)$",
     re.IGNORECASE,
 )
 _PARTICIPANT_LABEL = re.compile(
