@@ -41,8 +41,11 @@ lint: $(INSTALLED)
 test: install lint
 	$(BIN)/pytest
 
+# Presidio (the `bench` extra) is installed here only, never by `install` or `test`: it is a baseline, not a dependency.
 bench: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.import_speed
+	$(BIN)/python -m bench.anonymisation
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

@@ -17,7 +17,7 @@ from pathlib import Path
 from bench.corpus import synthetic_corpus
 from bench.report import write_section
 from workbench.ingest import read_transcript
-from workbench.nlp import load_nlp
+from workbench.nlp import load_nlp, pipe
 from workbench.project import Project, Source
 from workbench.segment import BATCH_SIZE, SentenceSplitter, paragraphs
 
@@ -33,7 +33,7 @@ def measure(files: list[Path], workspace: Path, repeat: int) -> dict[str, float]
 
     def bare() -> float:
         start = time.perf_counter()
-        for _ in nlp.pipe(texts, batch_size=BATCH_SIZE):
+        for _ in pipe(texts, ("senter",), batch_size=BATCH_SIZE):
             pass
         return time.perf_counter() - start
 

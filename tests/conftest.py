@@ -47,6 +47,17 @@ def run_cli(*args: str) -> Result:
     return CliRunner().invoke(cli, ["--user", "tester", *args], catch_exceptions=False)
 
 
+def sign_off_everything(folder: str | Path) -> None:
+    """Scan every transcript, keep whatever the scan flags (the fixtures hold no identifiers) and sign it off."""
+    assert run_cli("anonymise", "scan", str(folder)).exit_code == 0
+    for line in run_cli("anonymise", "review", str(folder)).stdout.splitlines():
+        if line.startswith("document ") and "signed off" not in line:
+            document = line.split()[1]
+            assert run_cli("anonymise", "review", str(folder), "--document", document, "--reject-all").exit_code == 0
+    result = run_cli("anonymise", "signoff", str(folder), "all", "--reviewer", "Test Reviewer")
+    assert result.exit_code == 0, result.stderr
+
+
 def database_dump(folder: Path) -> list[str]:
     """Return every row of project.db and the key store as SQL, to prove a failed command changed nothing."""
     lines: list[str] = []

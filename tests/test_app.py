@@ -131,7 +131,7 @@ def test_transcript_page_reads_turn_by_turn_and_jumps_by_participant(app: AppTes
     assert app.title[0].value == "Case Worker 12"
     assert app.query_params["participant"] == "12"
     with Project.open(sample_project_folder) as project:
-        record = project.document(next(d.id for d in project.documents() if d.participant_id == "12"))
+        record = project.working_document(next(d.id for d in project.documents() if d.participant_id == "12"))
     messages = app.chat_message
     assert len(messages) == len(record.turns)
     first_answer = messages[1]

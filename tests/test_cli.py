@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 import pytest
 
-from tests.conftest import FIXTURES, database_dump, run_cli, write
+from tests.conftest import FIXTURES, database_dump, run_cli, sign_off_everything, write
 from workbench.cli import cli
 
 INTERVIEW = "Interviewer: What would you change?\n\nCase Worker 12: Slower training. And a buddy.\n"
@@ -36,6 +36,7 @@ def test_import_then_transcripts_json_gives_text_turns_and_sentences(tmp_path: P
     result = run_cli("import", folder, str(write(tmp_path, "notes.txt", INTERVIEW)), "--participant", "CW12")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.endswith("Imported 1 transcript into " + folder + "\n")
+    sign_off_everything(folder)
     listing = run_cli("transcripts", folder, "--json")
     assert listing.exit_code == 0
     (document,) = json.loads(listing.stdout)
@@ -164,7 +165,9 @@ def test_demo_builds_the_sample_study(tmp_path: Path) -> None:
     result = run_cli("demo", str(folder))
     assert result.exit_code == 0, result.stderr
     assert result.stdout == f"Built the sample study in {folder}: 16 transcripts\n"
-    assert len(json.loads(run_cli("transcripts", str(folder), "--json").stdout)) == 16
+    listing = run_cli("transcripts", str(folder)).stdout.splitlines()
+    assert len(listing) == 16
+    assert [line.split()[4] for line in listing if line.endswith("in review")] == ["cw03.docx", "cw09.txt", "cw13.docx"]
     again = run_cli("demo", str(folder))
     assert (again.exit_code, again.stderr) == (
         1, f"Error: {folder} already exists and is not empty; choose a new folder for the sample study\n"
@@ -197,6 +200,7 @@ def test_libreoffice_docx_imports_from_the_cli(tmp_path: Path) -> None:
     run_cli("init", folder)
     result = run_cli("import", folder, str(FIXTURES / "libreoffice_bold_labels.docx"))
     assert result.exit_code == 0, result.stderr
+    sign_off_everything(folder)
     (document,) = json.loads(run_cli("transcripts", folder, "--json").stdout)
     assert document["participant"] == "5"
     assert document["metadata"]["Date"] == "12 March 2025"

@@ -57,7 +57,7 @@ def test_kill_minus_nine_during_import_leaves_only_whole_documents(tmp_path: Pat
         audited = [entry for entry in project.audit_log(limit=1000) if entry.action == "import transcript"]
         assert sorted(entry.payload["document"] for entry in audited) == sorted(d.id for d in documents)
         for summary in documents:
-            record = project.document(summary.id)
+            record = project.working_document(summary.id)
             entry = next(e for e in audited if e.payload["document"] == summary.id)
             assert len(record.turns) == entry.payload["turns"] > 0
             assert len(record.sentences) == entry.payload["sentences"] > 0

@@ -36,7 +36,7 @@ def test_the_sample_study_imports_whole(sample_project_folder: Path) -> None:
         assert [d.participant_id for d in documents] == [str(n) for n in range(1, 17)]
         assert all(1500 <= d.words <= 3000 for d in documents), [d.words for d in documents]
         for summary in documents:
-            record = project.document(summary.id)
+            record = project.working_document(summary.id)
             roles = Counter(turn.role for turn in record.turns)
             assert roles["interviewer"] >= 10 and roles["participant"] >= 10, summary.source_name
             assert {t.speaker for t in record.turns if t.role == "participant"} <= {
@@ -54,7 +54,7 @@ def test_the_residual_identifiers_listed_in_the_readme_are_in_those_transcripts(
     listed = re.findall(r"^\| (cw\d\d\.\w+) \| [^|]+ \| `([^`]+)` \|", readme, flags=re.MULTILINE)
     assert len({name for name, _ in listed}) == 3
     with Project.open(sample_project_folder) as project:
-        texts = {d.source_name: project.document(d.id).text for d in project.documents()}
+        texts = {d.source_name: project.working_document(d.id).text for d in project.documents()}
     for name, identifier in listed:
         assert identifier in texts[name], (name, identifier)
         others = [other for other, text in texts.items() if other != name and identifier in text]

@@ -6,51 +6,16 @@ Every failure the user can fix is printed as one ``Error: ...`` line on stderr w
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from workbench import __version__
+from workbench.cli_anonymise import anonymise
+from workbench.cli_common import Context, open_project, progress_printer, reported
 from workbench.demo import build_demo
-from workbench.errors import WorkbenchError
 from workbench.launch import serve_app
-from workbench.project import ImportFailed, Progress, Project, Source
-
-
-class _Context:
-    def __init__(self, user: str | None) -> None:
-        self.user = user
-
-
-@contextmanager
-def _reported() -> Iterator[None]:
-    """Turn WorkbenchErrors into one ``Error:`` line per problem and exit status 1."""
-    try:
-        yield
-    except ImportFailed as failure:
-        for error in failure.errors:
-            click.echo(f"Error: {error}", err=True)
-        sys.exit(1)
-    except WorkbenchError as error:
-        click.echo(f"Error: {error}", err=True)
-        sys.exit(1)
-
-
-def _open(ctx: click.Context, folder: str) -> Project:
-    return Project.open(folder, actor=ctx.obj.user)
-
-
-def _progress() -> Progress | None:
-    if not sys.stderr.isatty():
-        return None
-
-    def show(done: int, total: int, what: str) -> None:
-        click.echo(f"\r[{done}/{total}] {what[:60]:<60}", err=True, nl=done >= total)
-
-    return show
+from workbench.project import Project, Source
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -61,7 +26,7 @@ def _progress() -> Progress | None:
 @click.pass_context
 def cli(ctx: click.Context, user: str | None) -> None:
     """A qualitative research workbench for interview studies."""
-    ctx.obj = _Context(user)
+    ctx.obj = Context(user)
 
 
 @cli.command()
@@ -69,7 +34,7 @@ def cli(ctx: click.Context, user: str | None) -> None:
 @click.pass_context
 def init(ctx: click.Context, folder: str) -> None:
     """Create a new project in FOLDER (project.db plus a separate key store)."""
-    with _reported():
+    with reported():
         Project.init(folder, actor=ctx.obj.user).close()
     click.echo(f"Created project {folder}")
 
@@ -95,12 +60,12 @@ def import_(
 
     All files are read first; if any cannot be imported, nothing is written.
     """
-    with _reported(), _open(ctx, folder) as project:
+    with reported(), open_project(ctx, folder) as project:
         documents, plan = project.import_files(
             [Source(Path(name)) for name in files],
             participant=participant,
             participants_csv=Path(participants_csv) if participants_csv else None,
-            progress=_progress(),
+            progress=progress_printer(),
         )
         for message in plan.skipped:
             click.echo(message, err=True)
@@ -123,10 +88,16 @@ def import_(
 @click.pass_context
 def transcripts(ctx: click.Context, folder: str, as_json: bool) -> None:
     """List the transcripts in the project in FOLDER."""
-    with _reported(), _open(ctx, folder) as project:
+    with reported(), open_project(ctx, folder) as project:
         summaries = project.documents()
         if as_json:
-            click.echo(json.dumps([project.document(s.id).as_json() for s in summaries], ensure_ascii=False, indent=2))
+            click.echo(
+                json.dumps(
+                    [d.as_json() for d in project.export_documents([s.id for s in summaries])],
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
             return
         for summary in summaries:
             click.echo(
@@ -148,7 +119,7 @@ def transcripts(ctx: click.Context, folder: str, as_json: bool) -> None:
 @click.pass_context
 def participants(ctx: click.Context, folder: str, csv_path: str | None, as_json: bool) -> None:
     """List the participants of the project in FOLDER, with their citation labels and attributes."""
-    with _reported(), _open(ctx, folder) as project:
+    with reported(), open_project(ctx, folder) as project:
         if csv_path:
             loaded = project.load_participants(csv_path)
             click.echo(f"Loaded {len(loaded)} participants from {Path(csv_path).name}", err=True)
@@ -169,7 +140,7 @@ def participants(ctx: click.Context, folder: str, csv_path: str | None, as_json:
 @click.pass_context
 def settings(ctx: click.Context, folder: str, citation_label: str | None) -> None:
     """Show or change the project settings."""
-    with _reported(), _open(ctx, folder) as project:
+    with reported(), open_project(ctx, folder) as project:
         if citation_label is not None:
             project.set_citation_template(citation_label)
         click.echo(f"citation label: {project.citation_template}")
@@ -180,7 +151,7 @@ def settings(ctx: click.Context, folder: str, citation_label: str | None) -> Non
 @click.pass_context
 def demo(ctx: click.Context, folder: str) -> None:
     """Build the sample study (16 case-worker interviews) into a new project in FOLDER."""
-    with _reported(), build_demo(Path(folder), actor=ctx.obj.user, progress=_progress()) as project:
+    with reported(), build_demo(Path(folder), actor=ctx.obj.user, progress=progress_printer()) as project:
         count = len(project.documents())
     click.echo(f"Built the sample study in {folder}: {count} transcripts")
 
@@ -190,10 +161,13 @@ def demo(ctx: click.Context, folder: str) -> None:
 @click.option("--port", default=8501, show_default=True, help="The port to serve the app on (always on 127.0.0.1).")
 def app(folder: str | None, port: int) -> None:
     """Serve the workbench app on 127.0.0.1 and open it in your browser, on the project in FOLDER if given."""
-    with _reported():
+    with reported():
         if folder is not None:
             Project.open(folder).close()  # a clear error now rather than inside the app
         serve_app(Path(folder).resolve() if folder else None, port)
+
+
+cli.add_command(anonymise)
 
 
 def main() -> None:

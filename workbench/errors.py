@@ -42,3 +42,15 @@ class SettingError(WorkbenchError):
 
 class ModelMissingError(WorkbenchError):
     """No English spaCy model is installed."""
+
+
+class NotSignedOff(WorkbenchError):
+    """A transcript was asked for coding, quoting, reporting or export before an ethics reviewer signed it off."""
+
+
+class ReviewError(WorkbenchError):
+    """An anonymisation review step cannot be done as asked (an unknown candidate, undecided candidates...)."""
+
+
+class ResidualFound(WorkbenchError):
+    """The residual scan before an export or report found a possible identifier in signed-off text."""

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.errors import ProjectError, TranscriptError, WorkbenchError
+from workbench.anonymise.review import Review
+from workbench.errors import ProjectError, ResidualFound, TranscriptError, WorkbenchError
 from workbench.ingest import Transcript, read_source, read_transcript
 from workbench.keystore import KEYSTORE_FOLDER, KeyStore
 from workbench.participants import (
@@ -187,6 +188,8 @@ class Project:
         self.actor = actor
         self._store = store
         self._keys = keys
+        self.review = Review(store, keys, actor)
+        """The ethics review: scanning, decisions, placeholders, sign-off (see workbench.anonymise.review)."""
 
     # --- opening and creating -------------------------------------------------------------------------------------
 
@@ -222,7 +225,34 @@ class Project:
         keys = KeyStore(folder / KEYSTORE_FOLDER, actor=actor)
         store = Store(folder / PROJECT_FILE)
         store.migrate(actor)
-        return cls(folder, store, keys, actor)
+        project = cls(folder, store, keys, actor)
+        project._move_unreviewed_text()
+        return project
+
+    def _move_unreviewed_text(self) -> None:
+        """Projects made before the sign-off gate kept unreviewed text in project.db: move it to the key store."""
+        for row in self._store.query("SELECT id, sha256 FROM documents WHERE status = 'imported' AND text != ''"):
+            record = self._read_document(row["id"])
+            turns = [
+                {
+                    "speaker": turn.speaker,
+                    "role": turn.role,
+                    "start": turn.start,
+                    "end": turn.end,
+                    "start_time": turn.start_time,
+                    "end_time": turn.end_time,
+                    "sentences": [[s.start, s.end] for s in record.sentences if s.turn_id == turn.id],
+                }
+                for turn in record.turns
+            ]
+            working = (record.text, json.dumps(record.metadata, ensure_ascii=False), json.dumps(turns))
+            with self._keys.transaction(self.actor, "move unreviewed text", {"document": row["id"]}):
+                self._keys.put_working_copy(row["sha256"], *working)
+            with self._store.transaction(self.actor, "move unreviewed text", {"document": row["id"]}):
+                self._store.withdraw_release(row["id"])
+                self._store.db.execute(
+                    "UPDATE documents SET status = 'imported', turns = ? WHERE id = ?", [len(turns), row["id"]]
+                )
 
     def close(self) -> None:
         self._store.close()
@@ -383,15 +413,18 @@ class Project:
         for done, (item, sentences) in enumerate(zip(prepared, spans, strict=True)):
             if progress:
                 progress(done, len(prepared), f"importing {item.source.path.name}")
-            # The original goes to the key store first: if we are stopped between the two writes, the key store
-            # holds an unreferenced original (harmless) and project.db holds nothing of the file.
-            self._keys.keep_original(item.sha256, item.source.path.name, item.data, self.actor)
-            imported.append(self._write_document(item, sentences))
+            # The key store is written first: if we are stopped between the two writes, it holds an unreferenced
+            # original (harmless) and project.db holds nothing of the file. Until a reviewer signs the transcript
+            # off, its text and speaker names stay in the key store; project.db keeps only its outline.
+            self._keys.keep_original(
+                item.sha256, item.source.path.name, item.data, _working_copy(item.transcript, sentences), self.actor
+            )
+            imported.append(self._write_document(item, sum(len(turn) for turn in sentences)))
         if progress:
             progress(len(prepared), len(prepared), "done")
         return self.documents(imported)
 
-    def _write_document(self, item: PreparedImport, sentences: list[list[tuple[int, int]]]) -> int:
+    def _write_document(self, item: PreparedImport, sentence_count: int) -> int:
         transcript = item.transcript
         payload = {"source": item.source.path.name, "sha256": item.sha256, "participant": item.participant_id}
         with self._store.transaction(self.actor, "import transcript", payload) as audit:
@@ -402,53 +435,14 @@ class Project:
                     "source_name": item.source.path.name,
                     "source_format": transcript.format,
                     "sha256": item.sha256,
-                    "text": transcript.text,
+                    "text": "",
                     "words": len(transcript.text.split()),
-                    "metadata": json.dumps(transcript.metadata, ensure_ascii=False),
+                    "turns": len(transcript.turns),
                     "imported_at": utc_now(),
                     "imported_by": self.actor,
                 }
             )
-            rows: list[tuple[Any, ...]] = []
-            position = 0
-            for turn_number, (turn, turn_sentences) in enumerate(zip(transcript.turns, sentences, strict=True), 1):
-                turn_id = f"d{document_id}.t{turn_number}"
-                times = {
-                    key: value for key, value in (("start_time", turn.start_time), ("end_time", turn.end_time)) if value
-                }
-                rows.append(
-                    (
-                        turn_id,
-                        document_id,
-                        "turn",
-                        None,
-                        position,
-                        turn.speaker,
-                        turn.role,
-                        turn.start,
-                        turn.end,
-                        json.dumps(times),
-                    )
-                )
-                position += 1
-                for sentence_number, (start, end) in enumerate(turn_sentences, 1):
-                    rows.append(
-                        (
-                            f"{turn_id}.s{sentence_number}",
-                            document_id,
-                            "sentence",
-                            turn_id,
-                            position,
-                            turn.speaker,
-                            turn.role,
-                            start,
-                            end,
-                            "{}",
-                        )
-                    )
-                    position += 1
-            self._store.insert_segments(rows)
-            audit.update(document=document_id, turns=len(transcript.turns), sentences=position - len(transcript.turns))
+            audit.update(document=document_id, turns=len(transcript.turns), sentences=sentence_count)
         log.info("imported %s as document %s", item.source.path.name, document_id)
         return document_id
 
@@ -462,7 +456,7 @@ class Project:
             f"""
             SELECT d.id, d.participant_id, p.label, d.source_name, d.source_format, d.status, d.words,
                    d.imported_at, d.imported_by,
-                   (SELECT COUNT(*) FROM segments s WHERE s.document_id = d.id AND s.kind = 'turn') AS turns
+                   d.turns
             FROM documents d JOIN participants p ON p.id = d.participant_id {where}
             """,
             list(ids or []),
@@ -484,8 +478,73 @@ class Project:
         ]
         return sorted(summaries, key=lambda summary: (_natural_key(summary.participant_id), summary.id))
 
-    def document(self, document_id: int) -> DocumentRecord:
-        """Return one transcript with its turns and sentences."""
+    def document(self, document_id: int, purpose: str = "read by coders") -> DocumentRecord:
+        """Return one signed-off transcript with its anonymised turns and sentences.
+
+        The gate: a transcript no ethics reviewer has signed off is refused with NotSignedOff, whatever the purpose
+        ("coded", "quoted", "exported"...), because its text has not been released from the key store.
+        """
+        self.review.require_signed_off([document_id], purpose)
+        return self._read_document(document_id)
+
+    def working_document(self, document_id: int) -> DocumentRecord:
+        """The transcript as imported, before anonymisation: for the ethics reviewer only, never for coders.
+
+        Read from the key store, with the same turns and sentences the released text will have.
+        """
+        summary = self.documents([document_id])
+        if not summary:
+            raise ProjectError(f"there is no document {document_id} in this project")
+        working = self.review.working_copy(document_id)
+        text: str = working["text"]
+        turns: list[TurnRecord] = []
+        sentences: list[SentenceRecord] = []
+        for number, turn in enumerate(json.loads(working["turns"]), 1):
+            turn_id = f"d{document_id}.t{number}"
+            start, end = turn["start"], turn["end"]
+            turns.append(
+                TurnRecord(
+                    turn_id,
+                    turn["speaker"],
+                    turn["role"],
+                    start,
+                    end,
+                    text[start:end],
+                    turn.get("start_time"),
+                    turn.get("end_time"),
+                )
+            )
+            for sentence_number, (s, e) in enumerate(turn["sentences"], 1):
+                sentences.append(SentenceRecord(f"{turn_id}.s{sentence_number}", turn_id, s, e, text[s:e]))
+        first = summary[0]
+        return DocumentRecord(
+            id=document_id,
+            participant_id=first.participant_id,
+            citation=first.citation,
+            source_name=first.source_name,
+            source_format=first.source_format,
+            status=first.status,
+            text=text,
+            metadata=json.loads(working["metadata"]),
+            turns=turns,
+            sentences=sentences,
+        )
+
+    def export_documents(self, document_ids: Sequence[int]) -> list[DocumentRecord]:
+        """Signed-off transcripts for export, after a fresh residual scan; refused if any is unsigned or the scan
+        finds a possible identifier (reopen that transcript's review and decide it)."""
+        self.review.require_signed_off(document_ids, "exported")
+        residual = self.review.residual_scan(document_ids)
+        if residual:
+            where = ", ".join(sorted({str(item.document_id) for item in residual}))
+            raise ResidualFound(
+                f"export refused: the residual scan found {len(residual)} possible identifier"
+                f"{'s' if len(residual) != 1 else ''} in signed-off document{'s' if ',' in where else ''} {where}; "
+                "see `workbench anonymise report` and reopen the review to decide them"
+            )
+        return [self._read_document(document_id) for document_id in document_ids]
+
+    def _read_document(self, document_id: int) -> DocumentRecord:
         rows = self._store.query(
             "SELECT d.*, p.label FROM documents d JOIN participants p ON p.id = d.participant_id WHERE d.id = ?",
             [document_id],
@@ -535,6 +594,27 @@ class Project:
         """Return the most recent writes, newest first."""
         rows = self._store.query("SELECT at, actor, action, payload FROM audit ORDER BY id DESC LIMIT ?", [limit])
         return [AuditEntry(row["at"], row["actor"], row["action"], json.loads(row["payload"])) for row in rows]
+
+
+def _working_copy(transcript: Transcript, sentences: TurnSpans) -> tuple[str, str, str]:
+    """The identifiable text of a transcript as the key store keeps it: text, metadata JSON, turns JSON."""
+    turns = [
+        {
+            "speaker": turn.speaker,
+            "role": turn.role,
+            "start": turn.start,
+            "end": turn.end,
+            "start_time": turn.start_time,
+            "end_time": turn.end_time,
+            "sentences": turn_sentences,
+        }
+        for turn, turn_sentences in zip(transcript.turns, sentences, strict=True)
+    ]
+    return (
+        transcript.text,
+        json.dumps(transcript.metadata, ensure_ascii=False),
+        json.dumps(turns, ensure_ascii=False),
+    )
 
 
 def _attribute(path: Path, transcript: Transcript, participant: str | None) -> tuple[str, list[str]]:

@@ -11,7 +11,7 @@ from multiprocessing.pool import AsyncResult, Pool
 from types import TracebackType
 
 from workbench.ingest.model import Transcript
-from workbench.nlp import load_nlp
+from workbench.nlp import load_nlp, pipe
 
 Span = tuple[int, int]
 TurnSpans = list[list[Span]]
@@ -48,7 +48,6 @@ def sentence_spans(transcripts: Iterable[Transcript]) -> Iterator[TurnSpans]:
 
 
 def _split(jobs: Iterable[tuple[str, list[Span]]]) -> Iterator[TurnSpans]:
-    nlp = load_nlp()
     pending: list[TurnSpans] = []
 
     def paragraph_stream() -> Iterator[tuple[str, tuple[int, int, int, str]]]:
@@ -60,7 +59,9 @@ def _split(jobs: Iterable[tuple[str, list[Span]]]) -> Iterator[TurnSpans]:
                     yield paragraph, (number, turn_index, start, paragraph)
 
     emitted = 0
-    for doc, (number, turn_index, offset, text) in nlp.pipe(paragraph_stream(), as_tuples=True, batch_size=BATCH_SIZE):
+    for doc, (number, turn_index, offset, text) in pipe(
+        paragraph_stream(), ("senter",), as_tuples=True, batch_size=BATCH_SIZE
+    ):
         while emitted < number:  # the stream has moved past these transcripts, so they are complete
             yield pending[emitted]
             emitted += 1

@@ -103,8 +103,28 @@ def _v1_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v2_signoff(db: sqlite_utils.Database) -> None:
+    # Until a reviewer signs a transcript off, project.db keeps only its outline (text '', no segments): the text and
+    # speaker names are in the key store. Projects made before this migration are moved over by Project.open.
+    db.executescript(
+        """
+        ALTER TABLE documents ADD COLUMN turns INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE signoffs (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            reviewer TEXT NOT NULL,
+            at TEXT NOT NULL,
+            summary TEXT NOT NULL DEFAULT '{}',
+            withdrawn_at TEXT,
+            withdrawn_by TEXT
+        );
+        CREATE INDEX signoffs_document ON signoffs(document_id);
+        """
+    )
+
+
 # Migration N brings a database from schema version N-1 to N. Append, never edit: projects on disk ran the old ones.
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial,)
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_signoff)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -207,4 +227,34 @@ class Store:
             'INSERT INTO segments (id, document_id, kind, parent_id, position, speaker, role, start, "end", metadata) '
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
+        )
+
+    def set_document_status(self, document_id: int, status: str) -> None:
+        self.db.execute("UPDATE documents SET status = ? WHERE id = ?", [status, document_id])
+
+    def release_document(self, document_id: int, text: str, metadata: str, segments: list[tuple[Any, ...]]) -> None:
+        """Write a signed-off transcript's anonymised text and its segments."""
+        self.db.execute(
+            "UPDATE documents SET text = ?, metadata = ?, status = 'signed off' WHERE id = ?",
+            [text, metadata, document_id],
+        )
+        self.insert_segments(segments)
+
+    def withdraw_release(self, document_id: int) -> None:
+        """Take a transcript's text and segments back out of project.db (it returns to review)."""
+        self.db.execute("DELETE FROM segments WHERE document_id = ?", [document_id])
+        self.db.execute(
+            "UPDATE documents SET text = '', metadata = '{}', status = 'in review' WHERE id = ?", [document_id]
+        )
+
+    def add_signoff(self, document_id: int, reviewer: str, summary: str) -> None:
+        self.db.execute(
+            "INSERT INTO signoffs (document_id, reviewer, at, summary) VALUES (?, ?, ?, ?)",
+            [document_id, reviewer, utc_now(), summary],
+        )
+
+    def withdraw_signoff(self, document_id: int, actor: str) -> None:
+        self.db.execute(
+            "UPDATE signoffs SET withdrawn_at = ?, withdrawn_by = ? WHERE document_id = ? AND withdrawn_at IS NULL",
+            [utc_now(), actor, document_id],
         )

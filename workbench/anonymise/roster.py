@@ -1,0 +1,76 @@
+"""Finding the team's known names: any case, with titles and possessives, first or last name alone, misspelt."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from workbench.anonymise.lists import TITLES, Roster, RosterEntry
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_POSSESSIVE = re.compile(r"(?:['’]s|s['’]|['’])$", re.IGNORECASE)
+_TITLE = re.compile(r"(?:" + "|".join(TITLES) + r")\.?\s+$", re.IGNORECASE)
+# A misspelling keeps its first letter and most of the rest: "Denisse" for Denise, "Okafur" for Okafor.
+FUZZY_CAPITALISED = 80
+FUZZY_LOWER = 86
+_MIN_FUZZY_LENGTH = 4
+
+
+@dataclass(frozen=True)
+class RosterHit:
+    start: int
+    end: int
+    entry: RosterEntry
+    confidence: float
+
+
+class RosterMatcher:
+    def __init__(self, roster: Roster) -> None:
+        self._by_part: dict[str, RosterEntry] = {}
+        for entry in roster.entries:
+            for part in entry.parts:
+                self._by_part.setdefault(part, entry)
+        self._parts = list(self._by_part)
+
+    def find(self, text: str) -> Iterator[RosterHit]:
+        """Yield each mention of a rostered name; a full name, with its title, is one hit."""
+        cache: dict[str, tuple[RosterEntry, float] | None] = {}
+        pending: RosterHit | None = None
+        for found in _WORD.finditer(text):
+            word = _POSSESSIVE.sub("", found.group())
+            if not word:
+                continue
+            key = word.casefold()
+            if key not in cache:
+                cache[key] = self._lookup(key, word[0].isupper())
+            match = cache[key]
+            if match is None:
+                continue
+            entry, confidence = match
+            start, end = found.start(), found.start() + len(word)
+            title = _TITLE.search(text, max(0, start - 6), start)
+            if title:
+                start = title.start()
+            joined = pending is not None and pending.entry == entry and not text[pending.end : start].strip()
+            if pending is not None and joined:
+                pending = RosterHit(pending.start, end, entry, min(pending.confidence, confidence))
+                continue
+            if pending is not None:
+                yield pending
+            pending = RosterHit(start, end, entry, confidence)
+        if pending is not None:
+            yield pending
+
+    def _lookup(self, key: str, capitalised: bool) -> tuple[RosterEntry, float] | None:
+        if key in self._by_part:
+            return self._by_part[key], 0.95
+        if len(key) < _MIN_FUZZY_LENGTH:
+            return None
+        cutoff = FUZZY_CAPITALISED if capitalised else FUZZY_LOWER
+        best = process.extractOne(key, self._parts, scorer=fuzz.ratio, score_cutoff=cutoff)
+        if best is None or best[0][0] != key[0]:
+            return None
+        return self._by_part[best[0]], round(0.5 + best[1] / 400, 2)
