@@ -166,6 +166,13 @@ class KeyStore:
             [(status, placeholder, actor, at, i) for i in ids],
         )
 
+    def reopen_candidates(self, ids: Sequence[int]) -> None:
+        self._store.db.conn.executemany(
+            "UPDATE candidates SET status = 'pending', placeholder = NULL, decided_by = NULL, decided_at = NULL "
+            "WHERE id = ?",
+            [(i,) for i in ids],
+        )
+
     def recategorise(self, ids: Sequence[int], category: str) -> None:
         self._store.db.conn.executemany("UPDATE candidates SET category = ? WHERE id = ?", [(category, i) for i in ids])
 

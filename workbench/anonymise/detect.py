@@ -34,8 +34,9 @@ _NAME_LIKE = {"context", "ruler", "model", "names", "repeat"}
 _MODEL_CATEGORIES = {"PERSON": "person", "GPE": "place", "LOC": "place", "FAC": "place", "ORG": "organisation"}
 _PERSON_NOUNS = {"lady", "man", "gentleman", "woman", "chap", "family", "girl", "boy", "couple", "lad", "fella"}
 
-# A placeholder or transcriber's note already in the text: {service user 2}, {OTHER}, [name], [laughs].
-_PLACEHOLDER = re.compile(r"\{[a-z0-9 _'’.-]{1,60}\}|\{[A-Z0-9 _.-]{1,60}\}|\[[^\[\]\n]{1,60}\]|<[a-z _-]{1,30}>")
+# A placeholder or transcriber's note already in the text: {service user 2}, {NHS number}, {OTHER}, [name], [laughs].
+# Nobody speaks in braces or brackets, so whatever is inside them was put there by a transcriber or a reviewer.
+_PLACEHOLDER = re.compile(r"\{[^{}\n]{1,60}\}|\[[^\[\]\n]{1,60}\]|<[a-z _-]{1,30}>")
 _SPEAKER_LABEL = re.compile(r"^([^\W\d_][^:\n]{0,40}):", re.MULTILINE)
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _POSSESSIVE = re.compile(r"(?:['’]s|s['’]|['’])$", re.IGNORECASE)
@@ -112,13 +113,8 @@ def _ruler_patterns() -> list[dict[str, object]]:
         {"label": "PERSON", "id": "ruler", "pattern": [title, dot, name]},
         {"label": "PERSON", "id": "ruler", "pattern": [title, dot, capitalised, capitalised]},
         {"label": "ORG", "id": "ruler", "pattern": [{**capitalised, "OP": "+"}, organisation]},
-        # "Helping Hands of Norbury", "Kettlebrook Home from Hospital", "Fenwick and Dale Logistics"
+        # "Helping Hands of Norbury", "Kettlebrook Home from Hospital"
         {"label": "ORG", "id": "ruler", "pattern": [{**capitalised, "OP": "+"}, joining, {**capitalised, "OP": "+"}]},
-        {
-            "label": "ORG",
-            "id": "ruler",
-            "pattern": [capitalised, {"LOWER": {"IN": ["and", "&"]}}, capitalised, organisation],
-        },
         {"label": "FAC", "id": "ruler", "pattern": [{**capitalised, "OP": "+"}, street]},
     ]
 
@@ -180,6 +176,8 @@ class Detector:
         hits += _first_name_hits(text)
         hits += _unknown_word_hits(text)
         hits = [piece for hit in hits for piece in _outside(text, hit, protected)]
+        shaped = [(hit.start, hit.end) for hit in hits if hit.detector == "pattern"]
+        hits = [piece for hit in hits for piece in _around(text, hit, shaped)]
         merged = _merge(hits)
         merged += _repeats(text, merged, self._known, protected)
         return [
@@ -374,6 +372,22 @@ def _outside(text: str, hit: _Hit, protected: list[tuple[int, int]]) -> Iterator
         overlapping = [(left, right) for left, right in protected if left < hit.end and hit.start < right]
         if not any(left <= hit.start and hit.end <= right for left, right in overlapping):
             yield hit
+
+
+def _around(text: str, hit: _Hit, shaped: list[tuple[int, int]]) -> Iterator[_Hit]:
+    """Cut a name-like hit around a shaped identifier it overlaps ("Email jo@example.org" is the email alone), keeping
+    only the pieces that still look like a name."""
+    if hit.detector not in _NAME_LIKE or not any(s < hit.end and hit.start < e for s, e in shaped):
+        yield hit
+        return
+    pieces = [(hit.start, hit.end)]
+    for left, right in shaped:
+        pieces = [part for s, e in pieces for part in ((s, min(e, left)), (max(s, right), e)) if part[0] < part[1]]
+    for start, end in pieces:
+        start, end = _trim_name(text, start, end)
+        piece = text[start:end]
+        if start < end and _looks_like_a_name(piece) and not (" " not in piece and is_english(piece)):
+            yield _Hit(start, end, hit.category, hit.detector, hit.confidence)
 
 
 def _merge(hits: Iterable[_Hit]) -> list[_Hit]:

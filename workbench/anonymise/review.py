@@ -426,7 +426,9 @@ class Review:
         known = {row["original"]: row["category"] for row in mapping.values() if CATEGORIES[row["category"]].numbered}
         roster = self._roster()
         detector = Detector(roster=roster if len(roster) else None, glossary=self.glossary(), known=known)
-        kept = {row["text"].casefold() for row in decided if row["status"] == "rejected"}
+        # Text a reviewer chose to keep is not flagged again, unless the project has since learnt it is a name.
+        known_names = {original.casefold() for original in known}
+        kept = {row["text"].casefold() for row in decided if row["status"] == "rejected"} - known_names
         residual = []
         for candidate in detector.detect(text):
             if candidate.text.casefold() in kept:
@@ -449,7 +451,10 @@ class Review:
             for item in residual:
                 original = preview[item.start : item.end]
                 for s, e in _occurrences(working, original):
-                    if not any(r["start"] < e and s < r["end"] for r in self._keys.candidates(document["id"])):
+                    existing = [r for r in self._keys.candidates(document["id"]) if r["start"] < e and s < r["end"]]
+                    # A kept (rejected) mention of what is now a known name goes back to the reviewer.
+                    self._keys.reopen_candidates([r["id"] for r in existing if r["status"] == "rejected"])
+                    if not existing:
                         row = {"start": s, "end": e, "text": working[s:e], "category": item.category}
                         self._keys.insert_candidate(
                             document["id"], {**row, "detector": f"residual {item.detector}", "confidence": 0.9}

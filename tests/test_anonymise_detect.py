@@ -1,0 +1,165 @@
+"""Detection: what an ethics reviewer needs flagged in real interview text, and what must be left alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import write
+from workbench.anonymise.auto import anonymise_text
+from workbench.anonymise.detect import Detector
+from workbench.anonymise.lists import ListError, read_glossary, read_roster
+from workbench.anonymise.patterns import find_patterns, nhs_number_is_valid
+
+
+@pytest.fixture(scope="module")
+def detector() -> Detector:
+    return Detector()
+
+
+def _found(detector: Detector, text: str) -> dict[str, str]:
+    return {candidate.text: candidate.category for candidate in detector.detect(text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "identifier", "category"),
+    [
+        ("Her postcode is le1 7qq, I think.", "le1 7qq", "postcode"),
+        ("They moved to AB1 2CD last year.", "AB1 2CD", "postcode"),
+        ("It's NG71AB on the letter.", "NG71AB", "postcode"),
+        ("Her NHS number is 999 000 0018.", "999 000 0018", "NHS number"),
+        ("I wrote 9990000018 on the form.", "9990000018", "NHS number"),
+        ("NI number qq 12 34 56 c, he read it out.", "qq 12 34 56 c", "NI number"),
+        ("His NI is QQ123456C.", "QQ123456C", "NI number"),
+        ("Ring her on 07700 900461 after two.", "07700 900461", "phone"),
+        ("The son's number is +44 7700 900123.", "+44 7700 900123", "phone"),
+        ("Office line 0116 496 0123, extension none.", "0116 496 0123", "phone"),
+        ("Or 07700-900-123 on a good day.", "07700-900-123", "phone"),
+        ("She said oh seven seven double oh, nine double oh, seven three five.",
+         "oh seven seven double oh, nine double oh, seven three five", "phone"),
+        ("Email jo.bloggs@example.org with the form.", "jo.bloggs@example.org", "email"),
+        ("It's on www.brightwater.example.org somewhere.", "www.brightwater.example.org", "url"),
+        ("She lives at 14 Meadow Lane with the cat.", "14 Meadow Lane", "address"),
+        ("Flat 3, 22 Holloway Road is the address.", "Flat 3, 22 Holloway Road", "address"),
+        ("He was born on the 3rd of March 1948, he told me.", "the 3rd of March 1948", "date"),
+        ("DOB 03/03/1948 on the referral.", "03/03/1948", "date"),
+    ],
+)  # fmt: skip
+def test_shaped_identifiers_are_found_in_any_case_and_spacing(
+    detector: Detector, text: str, identifier: str, category: str
+) -> None:
+    assert _found(detector, text).get(identifier) == category
+
+
+def test_an_nhs_number_must_pass_its_check_digit() -> None:
+    assert nhs_number_is_valid("9990000018")
+    assert not nhs_number_is_valid("9990000019")
+    found = [(m.category, m.confidence) for m in find_patterns("Ref 999 000 0019 on the file.")]
+    assert ("NHS number", 0.99) not in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I did three visits down the road and back.",
+        "Last March the Panel met on a Monday.",
+        "It's about 150 a week, 12 hours of support.",
+        "She scored 14 on the Needs Profile.",
+    ],
+)
+def test_ordinary_numbers_and_times_are_not_identifiers(detector: Detector, text: str) -> None:
+    assert detector.detect(text) == []
+
+
+def test_domain_terms_and_placeholders_survive(detector: Detector) -> None:
+    text = (
+        "Case Worker 7: The RAS and the Needs Profile gave an Indicative Budget, then the Support Plan went to "
+        "Panel. Direct Payments came through the ILF and the NHS, and the GP agreed. I told {client} and "
+        "{OTHER} that [name] would ring the Ready Reckoner people at the council."
+    )
+    assert detector.detect(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "category"),
+    [
+        ("Her daughter, Denise, rang me about it.", "Denise", "family member"),
+        ("My manager, Priya, signed it off.", "Priya", "manager"),
+        ("There's a carer called Bev who goes in.", "Bev", "carer"),
+        ("Our team manager was Mrs Okafor then.", "Mrs Okafor", "manager"),
+    ],
+)
+def test_names_after_a_relation_take_its_category(detector: Detector, text: str, name: str, category: str) -> None:
+    assert _found(detector, text).get(name) == category
+
+
+def test_a_name_found_once_is_found_everywhere_in_the_text_even_in_lower_case(detector: Detector) -> None:
+    text = "Her daughter, Denise, rang. I said to denise it was fine. Denise's husband agreed."
+    spans = [c.text for c in detector.detect(text)]
+    assert spans == ["Denise", "denise", "Denise"]
+
+
+def test_the_model_and_rules_find_names_places_and_agencies(detector: Detector) -> None:
+    found = _found(detector, "She moved from Kettlebrook to Leeds and Brightwater Homecare took over from Mr Jones.")
+    assert found.get("Brightwater Homecare") == "organisation"
+    assert found.get("Mr Jones") is not None
+    assert found.get("Leeds") == "place"
+
+
+def test_a_roster_catches_its_names_with_titles_possessives_lower_case_and_misspellings(tmp_path: Path) -> None:
+    roster = read_roster(
+        write(
+            tmp_path, "roster.csv", "original,category\nDenise Walsh,family member\nBabatunde Ogunleye,service user\n"
+        )
+    )
+    text = (
+        "Mrs Walsh rang. walsh's view was clear. I spoke to denisse about it. Mr Ogunleye, Babatunde, "
+        "he's eighty. ogunleye said yes."
+    )
+    found = {c.text: (c.category, c.detector) for c in Detector(roster=roster).detect(text)}
+    for mention in ("Mrs Walsh", "walsh", "denisse", "Mr Ogunleye", "Babatunde", "ogunleye"):
+        assert mention in found, (mention, found)
+    assert found["denisse"][0] == "family member"
+    assert found["Babatunde"][0] == "service user"
+
+
+def test_a_project_glossary_protects_its_terms(tmp_path: Path) -> None:
+    text = "We used the Kettlewick Tool with her, and Hollin Grid too."
+    assert "Kettlewick Tool" in [c.text for c in Detector().detect(text)]
+    glossary = read_glossary(write(tmp_path, "terms.txt", "# our tools\nKettlewick Tool\nHollin Grid\n"))
+    assert Detector(glossary=glossary).detect(text) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "name,category\nDenise,family\n",
+            "roster.csv, line 1: the header must name the columns original and category",
+        ),
+        ("original,category\nDenise,astronaut\n", "roster.csv, line 2: unknown category 'astronaut'"),
+        ("original,category\n,family\n", "roster.csv, line 2: the original name is empty"),
+        ("original,category\n", "roster.csv: lists no names"),
+        ('original,category\n"Denise,family\n', "roster.csv, line 2: is not valid CSV"),
+    ],
+)
+def test_a_malformed_roster_is_reported_by_file_and_line(tmp_path: Path, content: str, message: str) -> None:
+    with pytest.raises(ListError) as raised:
+        read_roster(write(tmp_path, "roster.csv", content))
+    assert str(raised.value).startswith(message)
+
+
+def test_a_binary_glossary_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ListError) as raised:
+        read_glossary(write(tmp_path, "terms.txt", bytes(range(256)) * 4))
+    assert str(raised.value).startswith("terms.txt: ")
+
+
+def test_the_automatic_pass_gives_one_person_one_placeholder(detector: Detector) -> None:
+    text = "Her daughter, Denise, rang. Later Denise rang again, and so did her son, Gary. Call 07700 900461."
+    result = anonymise_text(text, detector)
+    assert result.text == (
+        "Her daughter, {family member 1}, rang. Later {family member 1} rang again, and so did her son, "
+        "{family member 2}. Call {phone}."
+    )
