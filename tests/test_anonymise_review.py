@@ -271,3 +271,15 @@ def test_an_old_project_with_unreviewed_text_in_project_db_has_it_moved_to_the_k
     with Project.open(project.folder) as reopened:
         assert reopened.working_document(summary.id).text == working.text
     assert "Gary" not in _project_db_text(project.folder)
+
+
+def test_the_placeholder_style_is_a_project_setting(project: Project, tmp_path: Path) -> None:
+    path = write(tmp_path, "cw01.txt", "Interviewer: Who?\n\nCase Worker 1: Her son, Gary, rings on 07700 900123.\n")
+    project.import_files([Source(path)])
+    project.review.set_style("brackets")
+    project.review.scan()
+    (document,) = project.documents()
+    for candidate in project.review.candidates(document.id):
+        project.review.decide(candidate.id, True)
+    project.review.signoff(document.id, "Ruth")
+    assert project.document(document.id).text.endswith("Her son, [family member 1], rings on [phone].")

@@ -177,10 +177,9 @@ def test_demo_builds_the_sample_study(tmp_path: Path) -> None:
 def test_settings_changes_the_citation_label(tmp_path: Path) -> None:
     folder = str(tmp_path / "study")
     run_cli("init", folder)
-    assert run_cli("settings", folder).stdout == "citation label: Case Worker {n}\n"
-    assert (
-        run_cli("settings", folder, "--citation-label", "Participant {n}").stdout == "citation label: Participant {n}\n"
-    )
+    assert run_cli("settings", folder).stdout == "citation label: Case Worker {n}\nplaceholder style: braces\n"
+    changed = run_cli("settings", folder, "--citation-label", "Participant {n}", "--placeholder-style", "brackets")
+    assert changed.stdout == "citation label: Participant {n}\nplaceholder style: brackets\n"
     bad = run_cli("settings", folder, "--citation-label", "Worker")
     assert (bad.exit_code, bad.stderr) == (
         1, "Error: the citation label 'Worker' must contain {n} or {label}, e.g. 'Case Worker {n}'\n"

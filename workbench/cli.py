@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from workbench import __version__
+from workbench.anonymise.placeholders import STYLES
 from workbench.cli_anonymise import anonymise
 from workbench.cli_common import Context, open_project, progress_printer, reported
 from workbench.demo import build_demo
@@ -137,13 +138,21 @@ def participants(ctx: click.Context, folder: str, csv_path: str | None, as_json:
 @cli.command()
 @click.argument("folder", type=click.Path(file_okay=False))
 @click.option("--citation-label", metavar="TEMPLATE", help='How quotes are attributed, e.g. "Case Worker {n}".')
+@click.option(
+    "--placeholder-style",
+    type=click.Choice(sorted(STYLES)),
+    help="How identifiers are replaced: braces {service user 1}, brackets [service user 1], capitals.",
+)
 @click.pass_context
-def settings(ctx: click.Context, folder: str, citation_label: str | None) -> None:
+def settings(ctx: click.Context, folder: str, citation_label: str | None, placeholder_style: str | None) -> None:
     """Show or change the project settings."""
     with reported(), open_project(ctx, folder) as project:
         if citation_label is not None:
             project.set_citation_template(citation_label)
+        if placeholder_style is not None:
+            project.review.set_style(placeholder_style)
         click.echo(f"citation label: {project.citation_template}")
+        click.echo(f"placeholder style: {project.review.style}")
 
 
 @cli.command()
