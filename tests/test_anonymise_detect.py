@@ -163,3 +163,10 @@ def test_the_automatic_pass_gives_one_person_one_placeholder(detector: Detector)
         "Her daughter, {family member 1}, rang. Later {family member 1} rang again, and so did her son, "
         "{family member 2}. Call {phone}."
     )
+
+
+def test_a_rostered_organisation_is_found_only_by_its_whole_name(tmp_path: Path) -> None:
+    roster = read_roster(write(tmp_path, "roster.csv", "original,category\nBrightwater Homecare,organisation\n"))
+    text = "She had homecare from brightwater  homecare for years; homecare is stretched."
+    found = [(c.text, c.detector) for c in Detector(roster=roster).detect(text)]
+    assert found == [("brightwater  homecare", "roster")]

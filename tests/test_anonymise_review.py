@@ -59,6 +59,9 @@ def test_originals_never_reach_project_db_before_or_after_review(sample_copy: Pa
         texts = {d.source_name: project.document(d.id).text for d in project.documents()}
     after = _project_db_text(sample_copy)
     assert not [original for original in ORIGINALS if original in after]
+    exported = run_cli("transcripts", str(sample_copy), "--json")
+    assert exported.exit_code == 0 and exported.stdout.count('"citation"') == 16
+    assert not [original for original in ORIGINALS if original in exported.stdout]
     assert "Her daughter, {family member 1}, rang me" in texts["cw03.docx"]
     assert "a little terrace at {address}." in texts["cw03.docx"]
     assert "our team manager was {manager 1}, and" in texts["cw13.docx"]

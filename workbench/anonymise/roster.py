@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from workbench.anonymise.categories import CATEGORIES
 from workbench.anonymise.lists import TITLES, Roster, RosterEntry
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
@@ -29,14 +30,37 @@ class RosterHit:
 
 class RosterMatcher:
     def __init__(self, roster: Roster) -> None:
+        # A person is found by any part of their name; a place or an organisation only by its whole name
+        # ("Brightwater Homecare", never "homecare" alone).
         self._by_part: dict[str, RosterEntry] = {}
+        self._whole: dict[str, RosterEntry] = {}
         for entry in roster.entries:
-            for part in entry.parts:
-                self._by_part.setdefault(part, entry)
+            if CATEGORIES[entry.category].kind == "person":
+                for part in entry.parts:
+                    self._by_part.setdefault(part, entry)
+            else:
+                self._whole.setdefault(" ".join(entry.original.split()).casefold(), entry)
         self._parts = list(self._by_part)
+        names = sorted(self._whole, key=len, reverse=True)
+        self._whole_pattern = (
+            re.compile(
+                r"(?<!\w)(?:" + "|".join(r"\s+".join(map(re.escape, n.split())) for n in names) + r")(?!\w)", re.I
+            )
+            if names
+            else None
+        )
 
     def find(self, text: str) -> Iterator[RosterHit]:
         """Yield each mention of a rostered name; a full name, with its title, is one hit."""
+        if self._whole_pattern is not None:
+            for found in self._whole_pattern.finditer(text):
+                yield RosterHit(
+                    found.start(), found.end(), self._whole[" ".join(found.group().split()).casefold()], 0.95
+                )
+        if self._parts:
+            yield from self._find_people(text)
+
+    def _find_people(self, text: str) -> Iterator[RosterHit]:
         cache: dict[str, tuple[RosterEntry, float] | None] = {}
         pending: RosterHit | None = None
         for found in _WORD.finditer(text):

@@ -1,4 +1,7 @@
-"""Transcript page: read one interview turn by turn, speakers told apart, segment ids on show."""
+"""Transcript page: read one interview turn by turn, speakers told apart, segment ids on show.
+
+Coders read here, so it offers only transcripts an ethics reviewer has signed off, in their anonymised form.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ from workbench.ui.common import escape_markdown, open_project, sidebar
 
 PARTICIPANT_KEY = "transcript_participant"
 DOCUMENT_KEY = "transcript_document"
+SIGNED_OFF = "signed off"
+_REVIEW_ICON = ":material/shield_person:"
 _AVATARS = {"interviewer": ":material/record_voice_over:", "participant": ":material/person:"}
 
 
@@ -26,16 +31,36 @@ def render() -> None:
             st.title("Transcript")
             st.info("This project has no transcripts yet: import some on the Project page.")
             return
-        document = _choose_document(project, documents)
+        released = [d for d in documents if d.status == SIGNED_OFF]
+        waiting = [d for d in documents if d.status != SIGNED_OFF]
+        if not released:
+            st.title("Transcript")
+            st.info(
+                f"No transcript can be read yet: {_waiting(waiting)} for ethics review. An ethics reviewer "
+                "anonymises and signs off each transcript before coders read it."
+            )
+            st.page_link(navigation.page("anonymise"), label="Go to the Anonymisation page", icon=_REVIEW_ICON)
+            return
+        document = _choose_document(project, released, waiting)
         _show(document)
 
 
-def _choose_document(project: Project, documents: list[DocumentSummary]) -> DocumentRecord:
-    """Pick a transcript by participant (a ?participant=12 link preselects one), then by file if they have several."""
+def _waiting(waiting: list[DocumentSummary]) -> str:
+    return f"{len(waiting)} transcript{'' if len(waiting) == 1 else 's'} {'is' if len(waiting) == 1 else 'are'} waiting"
+
+
+def _choose_document(
+    project: Project, documents: list[DocumentSummary], waiting: list[DocumentSummary]
+) -> DocumentRecord:
+    """Pick a signed-off transcript by participant (a ?participant=12 link preselects one), then by file if they have
+    several; ``waiting`` (the transcripts still in ethics review) are only counted, never opened."""
     citations = {d.participant_id: d.citation for d in documents}
     wanted = st.query_params.get("participant")
     if wanted in citations and PARTICIPANT_KEY not in st.session_state:
         st.session_state[PARTICIPANT_KEY] = wanted
+    elif wanted not in citations and any(d.participant_id == wanted for d in waiting):
+        cited = next(d.citation for d in waiting if d.participant_id == wanted)
+        st.info(f"{escape_markdown(cited)}'s transcript is waiting for ethics review and cannot be read yet.")
     with st.sidebar:
         participant = st.selectbox(
             "Jump to participant", list(citations), format_func=citations.__getitem__, key=PARTICIPANT_KEY
@@ -47,6 +72,9 @@ def _choose_document(project: Project, documents: list[DocumentSummary]) -> Docu
                 "Transcript", own, format_func=lambda d: f"{d.source_name} (document {d.id})", key=DOCUMENT_KEY
             )
         st.toggle("Show sentence ids", value=True, key="show_sentence_ids")
+        if waiting:
+            st.info(f"{_waiting(waiting)} for ethics review.", icon=_REVIEW_ICON)
+            st.page_link(navigation.page("anonymise"), label="Anonymisation", icon=_REVIEW_ICON)
     st.query_params["participant"] = participant
     return project.document(chosen.id)
 
