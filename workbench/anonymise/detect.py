@@ -12,10 +12,7 @@ import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 
-from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -23,14 +20,15 @@ from workbench.anonymise.categories import CATEGORIES
 from workbench.anonymise.lists import Glossary, Roster, default_glossary
 from workbench.anonymise.patterns import STREET_TYPES, find_patterns
 from workbench.anonymise.roster import RosterMatcher
+from workbench.anonymise.words import is_english, not_names, word_list
 from workbench.ingest.speakers import label_role
-from workbench.nlp import english_words, load_nlp, pipe
+from workbench.nlp import load_nlp, pipe
 from workbench.segment import paragraphs
 
 # When two detections overlap, the candidate takes the category of the stronger detector.
 DETECTORS = ("pattern", "roster", "context", "ruler", "model", "names", "repeat")
 _STRENGTH = {name: rank for rank, name in enumerate(DETECTORS)}
-_NAME_LIKE = {"context", "ruler", "model", "names", "repeat"}
+_NAME_LIKE = {"roster", "context", "ruler", "model", "names", "repeat"}
 _MODEL_CATEGORIES = {"PERSON": "person", "GPE": "place", "LOC": "place", "FAC": "place", "ORG": "organisation"}
 _PERSON_NOUNS = {"lady", "man", "gentleman", "woman", "chap", "family", "girl", "boy", "couple", "lad", "fella"}
 
@@ -84,18 +82,6 @@ class _Hit:
     confidence: float
 
 
-@cache
-def _word_list(name: str) -> frozenset[str]:
-    text = resources.files("workbench.anonymise").joinpath(name).read_text("utf-8")
-    return frozenset(word for line in text.splitlines() if not line.startswith("#") for word in line.split())
-
-
-@cache
-def not_names() -> frozenset[str]:
-    """Capitalised words that are never anyone's name: pronouns, fillers, days, months, kin words, titles."""
-    return _word_list("not_names.txt")
-
-
 _RULER_LOCK = threading.Lock()
 
 
@@ -104,7 +90,7 @@ def _ruler_patterns() -> list[dict[str, object]]:
     title = {"LOWER": {"IN": titles}}
     dot = {"ORTH": ".", "OP": "?"}
     name = {"IS_ALPHA": True, "LENGTH": {">=": 2}, "LOWER": {"NOT_IN": sorted(not_names())}}
-    organisation_words = sorted(_word_list("organisation_words.txt"))
+    organisation_words = sorted(word_list("organisation_words.txt"))
     organisation = {"LOWER": {"IN": organisation_words}, "IS_TITLE": True}
     street = {"LOWER": {"IN": STREET_TYPES.split("|")}, "IS_TITLE": True}
     capitalised = {"IS_TITLE": True, "LOWER": {"NOT_IN": sorted(not_names())}}
@@ -155,14 +141,14 @@ class Detector:
         _with_ruler()
         texts = list(texts)
 
-        def stream() -> Iterator[tuple[str, tuple[int, int]]]:
+        def stream() -> Iterator[tuple[str, tuple[int, int, str]]]:
             for number, text in enumerate(texts):
                 for start, end in paragraphs(text, 0, len(text)):
-                    yield text[start:end], (number, start)
+                    yield text[start:end], (number, start, text[start:end])
 
         entities: list[list[_Hit]] = [[] for _ in texts]
-        for doc, (number, offset) in pipe(stream(), ("entity_ruler", "ner"), as_tuples=True, batch_size=64):
-            entities[number].extend(_model_hits(doc, offset))
+        for doc, (number, offset, paragraph) in pipe(stream(), ("entity_ruler", "ner"), as_tuples=True, batch_size=64):
+            entities[number].extend(_model_hits(doc, paragraph, offset))
         for text, hits in zip(texts, entities, strict=True):
             yield self._candidates(text, hits)
 
@@ -178,7 +164,7 @@ class Detector:
         hits = [piece for hit in hits for piece in _outside(text, hit, protected)]
         shaped = [(hit.start, hit.end) for hit in hits if hit.detector == "pattern"]
         hits = [piece for hit in hits for piece in _around(text, hit, shaped)]
-        merged = _merge(hits)
+        merged = _house_names(text, _merge(hits))
         merged += _repeats(text, merged, self._known, protected)
         return [
             Candidate(hit.start, hit.end, text[hit.start : hit.end], hit.category, hit.detector, hit.confidence)
@@ -203,14 +189,15 @@ def model_entities(texts: Sequence[str]) -> Iterator[list[Candidate]]:
         ]
 
 
-def _model_hits(doc: Doc, offset: int) -> Iterator[_Hit]:
+def _model_hits(doc: Doc, text: str, offset: int) -> Iterator[_Hit]:
+    """The entities of one paragraph; ``text`` is the paragraph itself (spaCy rebuilds doc.text on every access)."""
     for entity in doc.ents:
         detector = "ruler" if entity.ent_id_ == "ruler" else "model"
         category = _entity_category(entity)
         if category is None:
             continue
-        start, end = _trim_name(doc.text, entity.start_char, entity.end_char)
-        if start < end and _looks_like_a_name(doc.text[start:end]):
+        start, end = _trim_name(text, entity.start_char, entity.end_char)
+        if start < end and _looks_like_a_name(text[start:end]):
             confidence = 0.8 if detector == "ruler" else 0.7
             yield _Hit(offset + start, offset + end, category, detector, confidence)
 
@@ -253,7 +240,7 @@ def _looks_like_a_name(span: str) -> bool:
     if any(c.isupper() for c in letters):
         return True
     words = [_POSSESSIVE.sub("", word) for word in _WORD.findall(span)]
-    return any(word.casefold() in _word_list("first_names.txt") or not is_english(word) for word in words if word)
+    return any(word.casefold() in word_list("first_names.txt") or not is_english(word) for word in words if word)
 
 
 def _common_word(text: str, hit: _Hit) -> bool:
@@ -279,7 +266,7 @@ def _context_hits(text: str) -> Iterator[_Hit]:
 def _first_name_hits(text: str) -> Iterator[_Hit]:
     """Known first names the model missed: any case, except names that are also words ("Will"), only capitalised
     and mid-sentence."""
-    first_names, ambiguous = _word_list("first_names.txt"), _word_list("ambiguous_names.txt")
+    first_names, ambiguous = word_list("first_names.txt"), word_list("ambiguous_names.txt")
     for found in _WORD.finditer(text):
         start, end = _trim_name(text, *found.span())
         word = text[start:end]
@@ -292,27 +279,6 @@ def _first_name_hits(text: str) -> Iterator[_Hit]:
         if surname and surname.group().isalpha() and not is_english(surname.group()):
             end = surname.end()  # "femi adebayo": a surname no dictionary knows
         yield _Hit(start, end, "person", "names", 0.55 if key in ambiguous else 0.6)
-
-
-_SUFFIXES = ("'s", "’s", "s", "es", "ed", "d", "ing", "ly", "er", "ers", "est", "ness", "ment", "ments", "ship")
-
-
-def is_english(word: str) -> bool:
-    """Whether a word (any case) is in the model's English dictionary, allowing common endings."""
-    words = english_words()
-    key = word.casefold()
-    if key in words or key in STOP_WORDS or key in _word_list("common_words.txt"):
-        return True
-    if any(key[:cut] in words and key[cut:] in words for cut in range(3, len(key) - 2)):
-        return True  # a compound: "worktop", "overclaim"
-    if key.endswith(("ies", "ied")) and key[:-3] + "y" in words:
-        return True
-    for suffix in _SUFFIXES:
-        if key.endswith(suffix) and len(key) > len(suffix) + 2:
-            stem = key[: -len(suffix)]
-            if stem in words or stem + "e" in words or (len(stem) > 2 and stem[-1] == stem[-2] and stem[:-1] in words):
-                return True
-    return False
 
 
 def _unknown_word_hits(text: str) -> Iterator[_Hit]:
@@ -368,10 +334,22 @@ def _outside(text: str, hit: _Hit, protected: list[tuple[int, int]]) -> Iterator
         if right <= hit.start or left >= hit.end:
             continue
         pieces = [part for s, e in pieces for part in ((s, min(e, left)), (max(s, right), e)) if part[0] < part[1]]
-    if any(_looks_like_a_name(text[s:e]) for s, e in (_trim_name(text, s, e) for s, e in pieces) if s < e):
-        overlapping = [(left, right) for left, right in protected if left < hit.end and hit.start < right]
-        if not any(left <= hit.start and hit.end <= right for left, right in overlapping):
-            yield hit
+    vouched = hit.detector == "roster"  # the team named it: only a protected term inside it can overrule that
+    named = [
+        (s, e)
+        for s, e in (_trim_name(text, s, e) for s, e in pieces)
+        if s < e and (vouched or _looks_like_a_name(text[s:e]))
+    ]
+    if not named:
+        return
+    if any(re.match(r"['’]s\s", text[e : e + 3]) for s, e in named):
+        # "Amber's NI number": the name is the owner, not part of the protected term.
+        for start, end in named:
+            yield _Hit(start, end, hit.category, hit.detector, hit.confidence)
+        return
+    overlapping = [(left, right) for left, right in protected if left < hit.end and hit.start < right]
+    if not any(left <= hit.start and hit.end <= right for left, right in overlapping):
+        yield hit
 
 
 def _around(text: str, hit: _Hit, shaped: list[tuple[int, int]]) -> Iterator[_Hit]:
@@ -388,6 +366,26 @@ def _around(text: str, hit: _Hit, shaped: list[tuple[int, int]]) -> Iterator[_Hi
         piece = text[start:end]
         if start < end and _looks_like_a_name(piece) and not (" " not in piece and is_english(piece)):
             yield _Hit(start, end, hit.category, hit.detector, hit.confidence)
+
+
+def _house_names(text: str, hits: list[_Hit]) -> list[_Hit]:
+    """A house or building name before a street is part of the address: "The Old Forge, Chapel Row"."""
+    joined: list[_Hit] = []
+    for hit in hits:
+        previous = joined[-1] if joined else None
+        if (
+            previous is not None
+            and hit.category == "address"
+            and CATEGORIES[previous.category].kind in ("place", "organisation")
+            and text[previous.end : hit.start] in (", ", " ")
+        ):
+            start = (
+                previous.start - 4 if text[max(0, previous.start - 4) : previous.start] == "The " else previous.start
+            )
+            joined[-1] = _Hit(start, hit.end, "address", hit.detector, hit.confidence)
+        else:
+            joined.append(hit)
+    return joined
 
 
 def _merge(hits: Iterable[_Hit]) -> list[_Hit]:
@@ -414,7 +412,7 @@ def _repeats(text: str, found: list[_Hit], known: dict[str, str], protected: lis
     names: dict[str, tuple[str, float, bool]] = {}
     for original, category in known.items():
         names.setdefault(original.casefold(), (category, 0.9, True))
-    first_names, ambiguous = _word_list("first_names.txt"), _word_list("ambiguous_names.txt")
+    first_names, ambiguous = word_list("first_names.txt"), word_list("ambiguous_names.txt")
     for hit in found:
         if CATEGORIES[hit.category].kind not in ("person", "place", "organisation"):
             continue

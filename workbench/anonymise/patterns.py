@@ -14,6 +14,7 @@ MONTHS = (
 STREET_TYPES = (
     "road|rd|street|st|lane|ln|avenue|ave|close|drive|dr|way|court|ct|crescent|place|pl|grove|gardens|gdns|terrace"
     "|walk|hill|row|square|sq|mews|rise|view|green|parade|gate|fields|meadows|vale|chase|croft|wynd|boulevard|park"
+    "|yard|wharf|quay|approach|circus|embankment|heights|villas|bank|brow|brae|garth|loan|promenade|ridge|hollow"
 )
 # Words that never belong to a street's name: "3 visits down the road" is not an address.
 _NOT_STREET_WORDS = {
@@ -74,7 +75,11 @@ class Match:
 
 _POSTCODE = re.compile(r"(?<![\w-])([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})(?![\w-])", re.IGNORECASE)
 _NHS = re.compile(r"(?<![\w+])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\w-])")
-_NI = re.compile(r"(?<![\w-])[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![\w-])", re.IGNORECASE)
+# "QQ 12 34 56 C", "qq123456c", "QQ-12-34-56-C", "QQ 123456 C", and without the final letter as people often say it.
+_NI = re.compile(
+    r"(?<![\w-])(?P<prefix>[A-Z]{2})[ .-]?(?:\d{2}[ .-]?\d{2}[ .-]?\d{2}|\d{6})(?:[ .-]?(?P<suffix>[A-D]))?(?![\w-])",
+    re.IGNORECASE,
+)
 _PHONE = re.compile(r"(?<![\w+])(?:\+\s?44\s?(?:\(0\)\s?)?|\(?0)\d(?:[ \-)]{0,2}\d){8,9}(?![\w-])")
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z\d-]+(?:\.[A-Za-z\d-]+)+", re.IGNORECASE)
 _URL = re.compile(
@@ -83,7 +88,7 @@ _URL = re.compile(
     re.IGNORECASE,
 )
 _ADDRESS = re.compile(
-    rf"(?<![\w-])(?:(?:flat|apartment|apt|unit|room)\s+\d+[a-z]?,?\s+)?\d{{1,4}}[a-z]?,?\s+"
+    rf"(?<![\w-])(?:(?:flat|apartment|apt|unit|room)\s+\d+[a-z]?,?\s+(?:\d{{1,4}}[a-z]?,?\s+)?|\d{{1,4}}[a-z]?,?\s+)"
     rf"(?P<name>(?:[^\W\d_][\w'’-]*\s+){{1,3}})(?P<type>{STREET_TYPES})\b\.?",
     re.IGNORECASE,
 )
@@ -165,7 +170,9 @@ def find_patterns(text: str) -> Iterator[Match]:
         elif re.search(r"\bnhs\b", text[max(0, found.start() - 40) : found.start()], re.IGNORECASE):
             yield Match(found.start(), found.end(), "NHS number", 0.6)  # a mistyped NHS number still points at someone
     for found in _NI.finditer(text):
-        yield Match(found.start(), found.end(), "NI number", 0.97)
+        # Without its final letter, only a capitalised prefix makes it a National Insurance number ("is 12 34 56" isn't).
+        if found.group("suffix") or found.group("prefix").isupper():
+            yield Match(found.start(), found.end(), "NI number", 0.97 if found.group("suffix") else 0.8)
     for found in _PHONE.finditer(text):
         digits = re.sub(r"\D", "", found.group())
         national = digits[2:] if found.group().lstrip("(").startswith("+") else digits[1:]

@@ -10,6 +10,7 @@ from rapidfuzz import fuzz, process
 
 from workbench.anonymise.categories import CATEGORIES
 from workbench.anonymise.lists import TITLES, Roster, RosterEntry
+from workbench.anonymise.words import is_english
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _POSSESSIVE = re.compile(r"(?:['’]s|s['’]|['’])$", re.IGNORECASE)
@@ -94,6 +95,8 @@ class RosterMatcher:
         if len(key) < _MIN_FUZZY_LENGTH:
             return None
         cutoff = FUZZY_CAPITALISED if capitalised else FUZZY_LOWER
+        if is_english(key):
+            return None  # a misspelt name is rarely a real word: "Adult" is not "Adele"
         best = process.extractOne(key, self._parts, scorer=fuzz.ratio, score_cutoff=cutoff)
         if best is None or best[0][0] != key[0]:
             return None

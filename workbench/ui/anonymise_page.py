@@ -28,7 +28,7 @@ DOCUMENT_KEY = "anonymise_document"
 CURRENT_KEY = "anonymise_current"
 # Where the last decision was made, (document id, offset): the card then shows the next candidate after it.
 CURSOR_KEY = "anonymise_cursor"
-# The candidate whose placeholder and category fill the card's inputs (they are reset when it changes).
+# The candidate (id, placeholder, category) whose proposals fill the card's inputs; they are reset when it changes.
 SHOWN_KEY = "anonymise_shown"
 # The placeholder the page put in the card's input: anything else there is the reviewer's own.
 PROPOSED_KEY = "anonymise_proposed"
@@ -184,9 +184,11 @@ def _current(project: Project, document: DocumentSummary, pending: list[Candidat
     """The card that makes deciding fast: the candidate in context, what it becomes, Accept and Reject."""
     candidate = _current_candidate(document, pending)
     position = pending.index(candidate)
-    if st.session_state.get(SHOWN_KEY) != candidate.id or "candidate_placeholder" not in st.session_state:
-        # A new candidate on the card: its own proposals replace whatever the reviewer typed for the last one.
-        st.session_state[SHOWN_KEY] = candidate.id
+    shown = (candidate.id, candidate.placeholder, candidate.category)
+    if st.session_state.get(SHOWN_KEY) != shown or "candidate_placeholder" not in st.session_state:
+        # A new candidate on the card (or a new proposal for it, after a change of style): its own proposals replace
+        # whatever the reviewer typed for the last one.
+        st.session_state[SHOWN_KEY] = shown
         st.session_state[PROPOSED_KEY] = candidate.placeholder
         st.session_state["candidate_placeholder"] = candidate.placeholder
         st.session_state["candidate_category"] = candidate.category
