@@ -286,3 +286,16 @@ def test_the_placeholder_style_is_a_project_setting(project: Project, tmp_path: 
         project.review.decide(candidate.id, True)
     project.review.signoff(document.id, "Ruth")
     assert project.document(document.id).text.endswith("Her son, [family member 1], rings on [phone].")
+
+
+def test_every_occurrence_means_the_same_words_not_the_same_category(project: Project, tmp_path: Path) -> None:
+    text = (
+        "Interviewer: Numbers?\n\nCase Worker 1: Hers is 07700 900123, his is 07700 900456, hers again 07700 900123.\n"
+    )
+    project.import_files([Source(write(tmp_path, "cw01.txt", text))])
+    project.review.scan()
+    (document,) = project.documents()
+    first = project.review.candidates(document.id)[0]
+    assert project.review.decide(first.id, True, everywhere=True) == 2
+    statuses = {c.text: c.status for c in project.review.candidates(document.id)}
+    assert statuses == {"07700 900123": "accepted", "07700 900456": "pending"}

@@ -170,7 +170,7 @@ def find_patterns(text: str) -> Iterator[Match]:
         elif re.search(r"\bnhs\b", text[max(0, found.start() - 40) : found.start()], re.IGNORECASE):
             yield Match(found.start(), found.end(), "NHS number", 0.6)  # a mistyped NHS number still points at someone
     for found in _NI.finditer(text):
-        # Without its final letter, only a capitalised prefix makes it a National Insurance number ("is 12 34 56" isn't).
+        # Without its final letter, only a capital prefix makes it an NI number ("is 12 34 56" is not one).
         if found.group("suffix") or found.group("prefix").isupper():
             yield Match(found.start(), found.end(), "NI number", 0.97 if found.group("suffix") else 0.8)
     for found in _PHONE.finditer(text):

@@ -40,9 +40,12 @@ def entity_key(text: str, category: str) -> str:
     """
     if not CATEGORIES[category].numbered:
         return f"<{category}>"
-    name = " ".join(text.split())
-    name = _POSSESSIVE.sub("", _TITLE.sub("", name))
-    return name.casefold()
+    return mention_key(text)
+
+
+def mention_key(text: str) -> str:
+    """What two mentions share when they are the same words: "Mrs Walsh's" and "mrs  walsh" give "walsh"."""
+    return _POSSESSIVE.sub("", _TITLE.sub("", " ".join(text.split()))).casefold()
 
 
 def linked_key(key: str, category: str, known: Sequence[tuple[str, str]]) -> str:

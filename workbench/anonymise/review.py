@@ -22,6 +22,7 @@ from workbench.anonymise.placeholders import (
     check_style,
     entity_key,
     linked_key,
+    mention_key,
     render,
 )
 from workbench.errors import NotSignedOff, ReviewError
@@ -285,7 +286,7 @@ class Review:
                 raise ReviewError(f"unknown category {category!r}; use one of: {', '.join(CATEGORIES)}")
             category = named.name
         new_category = category or row["category"]
-        key = entity_key(row["text"], row["category"])
+        key = mention_key(row["text"])
         targets = [row]
         if everywhere:
             signed = self._signed_ids()
@@ -296,7 +297,7 @@ class Review:
                 or (
                     other["status"] == "pending"
                     and other["document_id"] not in signed
-                    and entity_key(other["text"], other["category"]) == key
+                    and mention_key(other["text"]) == key
                 )
             ]
         status = "accepted" if accept else "rejected"
