@@ -170,3 +170,13 @@ def test_a_rostered_organisation_is_found_only_by_its_whole_name(tmp_path: Path)
     text = "She had homecare from brightwater  homecare for years; homecare is stretched."
     found = [(c.text, c.detector) for c in Detector(roster=roster).detect(text)]
     assert found == [("brightwater  homecare", "roster")]
+
+
+def test_scanning_in_worker_processes_finds_exactly_what_one_process_finds(detector: Detector) -> None:
+    texts = [
+        "Her daughter, Denise, rang from 07700 900461.",
+        "Mr Okafor at Brightwater Homecare, 14 Meadow Lane.",
+        "Nothing here but the RAS and the Needs Profile.",
+        "She lives in Kettlebrook, le1 7qq, NHS 999 000 0018.",
+    ]
+    assert list(detector.detect_many(texts, workers=2)) == list(detector.detect_many(texts, workers=0))

@@ -8,6 +8,7 @@ already in the text ({client}, [name]) are protected: the name-like detectors ne
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -23,7 +24,7 @@ from workbench.anonymise.roster import RosterMatcher
 from workbench.anonymise.words import is_english, not_names, word_list
 from workbench.ingest.speakers import label_role
 from workbench.nlp import load_nlp, pipe
-from workbench.segment import paragraphs
+from workbench.segment import SentenceSplitter, paragraphs
 
 # When two detections overlap, the candidate takes the category of the stronger detector.
 DETECTORS = ("pattern", "roster", "context", "ruler", "model", "names", "repeat")
@@ -136,20 +137,25 @@ class Detector:
     def detect(self, text: str) -> list[Candidate]:
         return next(self.detect_many([text]))
 
-    def detect_many(self, texts: Iterable[str]) -> Iterator[list[Candidate]]:
-        """Yield the candidates of each text in order; all paragraphs go through the model in one stream."""
+    def detect_many(self, texts: Iterable[str], *, workers: int | None = None) -> Iterator[list[Candidate]]:
+        """Yield the candidates of each text in order.
+
+        The model's entities are the costly part. With ``workers`` (by default one per core for a batch of four or
+        more texts, in a single-threaded process) each text goes to a forked process that already holds the model
+        and sends back only its entity spans; otherwise all paragraphs go through the model here, in one stream.
+        """
         _with_ruler()
         texts = list(texts)
-
-        def stream() -> Iterator[tuple[str, tuple[int, int, str]]]:
-            for number, text in enumerate(texts):
-                for start, end in paragraphs(text, 0, len(text)):
-                    yield text[start:end], (number, start, text[start:end])
-
-        entities: list[list[_Hit]] = [[] for _ in texts]
-        for doc, (number, offset, paragraph) in pipe(stream(), ("entity_ruler", "ner"), as_tuples=True, batch_size=64):
-            entities[number].extend(_model_hits(doc, paragraph, offset))
-        for text, hits in zip(texts, entities, strict=True):
+        if workers is None:
+            workers = SentenceSplitter.workers_for(len(texts))
+        if workers > 0:
+            context = multiprocessing.get_context("fork")
+            with context.Pool(workers) as pool:
+                futures = [pool.apply_async(_entity_hits, ([text],)) for text in texts]
+                for text, future in zip(texts, futures, strict=True):
+                    yield self._candidates(text, future.get()[0])
+            return
+        for text, hits in zip(texts, _entity_hits(texts), strict=True):
             yield self._candidates(text, hits)
 
     def _candidates(self, text: str, model_hits: list[_Hit]) -> list[Candidate]:
@@ -187,6 +193,20 @@ def model_entities(texts: Sequence[str]) -> Iterator[list[Candidate]]:
             for e in doc.ents
             if e.label_ in labels
         ]
+
+
+def _entity_hits(texts: list[str]) -> list[list[_Hit]]:
+    """The model's and the ruler's entities in each text, all paragraphs in one stream."""
+
+    def stream() -> Iterator[tuple[str, tuple[int, int, str]]]:
+        for number, text in enumerate(texts):
+            for start, end in paragraphs(text, 0, len(text)):
+                yield text[start:end], (number, start, text[start:end])
+
+    entities: list[list[_Hit]] = [[] for _ in texts]
+    for doc, (number, offset, paragraph) in pipe(stream(), ("entity_ruler", "ner"), as_tuples=True, batch_size=64):
+        entities[number].extend(_model_hits(doc, paragraph, offset))
+    return entities
 
 
 def _model_hits(doc: Doc, text: str, offset: int) -> Iterator[_Hit]:

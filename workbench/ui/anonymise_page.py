@@ -38,6 +38,7 @@ SIGNOFF_ERROR_KEY = "anonymise_signoff_error"
 SIGNED_OFF = "signed off"
 SHORTCUTS = {"accept": "A", "reject": "X", "next": "N", "previous": "P"}
 _SPACES = re.compile(r"\s+")
+_BREAKS = re.compile(r"\s*\n\s*")
 
 
 def render() -> None:
@@ -61,21 +62,45 @@ def render() -> None:
             st.page_link(navigation.page("project"), label="Go to the Project page", icon=":material/folder_open:")
             return
         progress = {item.document_id: item for item in project.review.progress()}
-        _progress(project, documents, progress)
-        document = _choose_document(documents, progress)
-        if document.status == SIGNED_OFF:
-            _signed_off(project, document)
-        else:
-            _review(project, document, progress[document.id])
-        _settings(project)
-        _report(project)
+        _overview(project, documents, progress)
+        review, table, settings, report = st.tabs(
+            ["Review", "Progress", "Settings", "Ethics report"], key="anonymise_tab"
+        )
+        with review:
+            document = _choose_document(documents, progress)
+            if document.status == SIGNED_OFF:
+                _signed_off(project, document)
+            else:
+                _review(project, document, progress[document.id])
+        with table:
+            _progress(project, documents, progress)
+        with settings:
+            _settings(project)
+        with report:
+            _report(project)
 
 
 # --- progress ---------------------------------------------------------------------------------------------------
 
 
+def _overview(project: Project, documents: list[DocumentSummary], progress: dict[int, ReviewProgress]) -> None:
+    """Where the review stands, and the scan that starts it."""
+    unsigned = [d for d in documents if d.status != SIGNED_OFF]
+    pending = sum(progress[d.id].pending for d in unsigned)
+    signed, waiting, to_decide, scan = st.columns([1, 1, 1, 2], vertical_alignment="bottom")
+    signed.metric("Signed off", f"{len(documents) - len(unsigned)} of {len(documents)}", border=True)
+    waiting.metric("In review", len(unsigned), border=True)
+    to_decide.metric("Candidates to decide", pending, border=True)
+    with scan:
+        st.caption(
+            "A scan looks for names, places, organisations, addresses, phone, NHS and NI numbers in every "
+            "transcript not signed off; decisions already made are kept."
+        )
+        if st.button("Scan for identifiers", key="anonymise_scan", icon=":material/search:", disabled=not unsigned):
+            _scan(project, f"Scanned {len(unsigned)} transcript{_s(len(unsigned))}")
+
+
 def _progress(project: Project, documents: list[DocumentSummary], progress: dict[int, ReviewProgress]) -> None:
-    st.header("Progress")
     signoffs = project.review.signoffs()
     table = pd.DataFrame(
         {
@@ -91,15 +116,6 @@ def _progress(project: Project, documents: list[DocumentSummary], progress: dict
         }
     )
     st.dataframe(table, hide_index=True, key="anonymise_progress")
-    unsigned = [d for d in documents if d.status != SIGNED_OFF]
-    signed = len(documents) - len(unsigned)
-    st.caption(
-        f"{signed} of {len(documents)} transcripts signed off; {len(unsigned)} waiting for review. A scan looks for "
-        "names, places, organisations, addresses, phone, NHS and NI numbers in every transcript not signed off; "
-        "decisions already made are kept."
-    )
-    if st.button("Scan for identifiers", key="anonymise_scan", icon=":material/search:", disabled=not unsigned):
-        _scan(project, f"Scanned {len(unsigned)} transcript{_s(len(unsigned))}")
 
 
 def _scan(project: Project, done: str) -> None:
@@ -133,7 +149,6 @@ def _choose_document(documents: list[DocumentSummary], progress: dict[int, Revie
 
     ids = list(by_id)
     first = next((index for index, d in enumerate(documents) if d.status != SIGNED_OFF), 0)
-    st.header("Review a transcript")
     chosen = st.selectbox("Transcript", ids, index=first, format_func=label, key=DOCUMENT_KEY)
     return by_id[chosen if chosen in by_id else ids[first]]
 
@@ -305,7 +320,7 @@ def _pending_list(pending: list[CandidateRecord], current: CandidateRecord) -> N
     for number, candidate in enumerate(pending, 1):
         on_card = candidate.id == current.id
         with box:
-            marker = ":material/arrow_right: " if on_card else ""
+            marker = ":orange[:material/double_arrow:] " if on_card else ""
             st.markdown(f"{marker}**{number}.** {_in_context(candidate, colour='orange' if on_card else 'red')}")
             st.caption(
                 f"{escape_markdown(candidate.category)} · {escape_markdown(candidate.detector)} · "
@@ -324,12 +339,12 @@ def _in_context(candidate: CandidateRecord, *, colour: str) -> str:
     before = escape_markdown(_one_line(before).lstrip())
     after = escape_markdown(_one_line(after).rstrip())
     text = escape_markdown(_one_line(candidate.text))
-    return f"…{before}:{colour}-background[**{text}**]{after}…"
+    return f"…{before}:{colour}-background[**:{colour}[{text}]**]{after}…"
 
 
 def _one_line(text: str) -> str:
     """Turn breaks become a pilcrow, so the context reads on one line but turns stay visible."""
-    return _SPACES.sub(" ", text.replace("\n", " ¶ "))
+    return _SPACES.sub(" ", _BREAKS.sub(" ¶ ", text))
 
 
 def _mark(project: Project, document: DocumentSummary) -> None:
@@ -512,12 +527,12 @@ def _signed_off(project: Project, document: DocumentSummary) -> None:
 
 
 def _settings(project: Project) -> None:
-    st.header("Settings")
-    with st.expander("Glossary, roster and placeholder style", icon=":material/tune:"):
+    glossary, roster, style = st.columns(3, gap="large")
+    with glossary:
         _glossary(project)
-        st.divider()
+    with roster:
         _roster(project)
-        st.divider()
+    with style:
         _style(project)
 
 
@@ -584,7 +599,6 @@ def _style_example(style: str) -> str:
 
 
 def _report(project: Project) -> None:
-    st.header("Ethics report")
     st.caption(
         "For the ethics committee: what was found in each transcript by category, what was decided, who signed "
         "off and when, and a last scan of the signed-off text. It holds no identifiable text. Building it takes a "
