@@ -170,7 +170,7 @@ class Detector:
         hits = [piece for hit in hits for piece in _outside(text, hit, protected)]
         shaped = [(hit.start, hit.end) for hit in hits if hit.detector == "pattern"]
         hits = [piece for hit in hits for piece in _around(text, hit, shaped)]
-        merged = _house_names(text, _merge(hits))
+        merged = _house_names(text, _merge([_widen(text, hit) for hit in _merge(hits)]))
         merged += _repeats(text, merged, self._known, protected)
         return [
             Candidate(hit.start, hit.end, text[hit.start : hit.end], hit.category, hit.detector, hit.confidence)
@@ -386,6 +386,30 @@ def _around(text: str, hit: _Hit, shaped: list[tuple[int, int]]) -> Iterator[_Hi
         piece = text[start:end]
         if start < end and _looks_like_a_name(piece) and not (" " not in piece and is_english(piece)):
             yield _Hit(start, end, hit.category, hit.detector, hit.confidence)
+
+
+_CAPITALISED_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][\w'’-]*) $")
+_CAPITALISED_AFTER = re.compile(r" ([A-Z][\w'’-]*)(?![\w'’-])")
+
+
+def _widen(text: str, hit: _Hit) -> _Hit:
+    """Take in capitalised words right next to a name: "in Little Mardon", "Speak Up Hollinsford", "Norbury Vale
+    Town". A word before it joins unless it starts a sentence and is an ordinary word ("Then Mardon...")."""
+    if hit.detector not in _NAME_LIKE - {"roster"} or CATEGORIES[hit.category].kind not in (
+        "person",
+        "place",
+        "organisation",
+    ):
+        return hit
+    start, end = hit.start, hit.end
+    while (before := _CAPITALISED_BEFORE.search(text, max(0, start - 30), start)) is not None:
+        word = before.group(1)
+        if word.casefold() in not_names() or (_sentence_start(text, before.start()) and is_english(word)):
+            break
+        start = before.start()
+    while (after := _CAPITALISED_AFTER.match(text, end)) is not None and after.group(1).casefold() not in not_names():
+        end = after.end()
+    return hit if (start, end) == (hit.start, hit.end) else _Hit(start, end, hit.category, hit.detector, hit.confidence)
 
 
 def _house_names(text: str, hits: list[_Hit]) -> list[_Hit]:

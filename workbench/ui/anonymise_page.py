@@ -136,21 +136,24 @@ def _scan(project: Project, done: str) -> None:
 def _choose_document(documents: list[DocumentSummary], progress: dict[int, ReviewProgress]) -> DocumentSummary:
     """Pick the transcript to review; the first one not signed off comes up first."""
     by_id = {d.id: d for d in documents}
-
-    def label(document_id: int) -> str:
-        document, state = by_id[document_id], progress[document_id]
-        if document.status == SIGNED_OFF:
-            status = "signed off"
-        elif document.status == "imported":
-            status = "not scanned yet"
-        else:
-            status = f"{state.pending} to decide"
-        return f"{document.citation} · {document.source_name} · {status}"
-
     ids = list(by_id)
     first = next((index for index, d in enumerate(documents) if d.status != SIGNED_OFF), 0)
-    chosen = st.selectbox("Transcript", ids, index=first, format_func=label, key=DOCUMENT_KEY)
-    return by_id[chosen if chosen in by_id else ids[first]]
+    # The labels never change with the counts: Streamlit keeps a selectbox's choice by its label.
+    chosen = st.selectbox(
+        "Transcript", ids, index=first, key=DOCUMENT_KEY,
+        format_func=lambda document_id: f"{by_id[document_id].citation} · {by_id[document_id].source_name}",
+    )  # fmt: skip
+    document = by_id[chosen if chosen in by_id else ids[first]]
+    state = progress[document.id]
+    if document.status == "imported":
+        status = "not scanned yet"
+    else:
+        status = f"{document.status}: {state.pending} to decide, {state.accepted} accepted, {state.rejected} rejected"
+    waiting = [f"{d.source_name} ({progress[d.id].pending})" for d in documents if d.status != SIGNED_OFF]
+    st.caption(
+        escape_markdown(status) + (f" · still in review: {escape_markdown(', '.join(waiting))}" if waiting else "")
+    )
+    return document
 
 
 # --- reviewing one transcript -----------------------------------------------------------------------------------
