@@ -253,6 +253,9 @@ def test_anonymise_a_file_writes_the_automatic_pass(tmp_path: Path) -> None:
     assert "Denise" not in text and "14 Meadow Lane" not in text
     missing = run_cli("anonymise", str(tmp_path / "nope.docx"), "--out", str(out))
     assert missing.exit_code == 1 and missing.stderr.startswith("Error: nope.docx")
+    nowhere = run_cli("anonymise", str(out), "--out", str(tmp_path / "no" / "such" / "folder.txt"))
+    assert (nowhere.exit_code, nowhere.stderr.count("\n")) == (1, 1)
+    assert nowhere.stderr.startswith("Error: ") and "cannot be written (No such file or directory)" in nowhere.stderr
 
 
 def test_an_old_project_with_unreviewed_text_in_project_db_has_it_moved_to_the_key_store(

@@ -56,7 +56,10 @@ def anonymise_file(file: str, out: str, roster: str | None, glossary: str | None
             roster=read_roster(roster) if roster else None, glossary=read_glossary(glossary) if glossary else None
         )
         result = anonymise_text(transcript.text, detector)
-        Path(out).write_text(result.text + "\n", encoding="utf-8")
+        try:
+            Path(out).write_text(result.text + "\n", encoding="utf-8")
+        except OSError as error:
+            raise WorkbenchError(f"{out}: cannot be written ({error.strerror})") from None
     counts: dict[str, int] = {}
     for candidate in result.candidates:
         counts[candidate.category] = counts.get(candidate.category, 0) + 1

@@ -97,10 +97,13 @@ def write_ethics_report(report: EthicsReport, path: Path) -> Path:
         raise WorkbenchError(f"{path.name}: the ethics report is written as .docx or .md; choose one of those names")
     if not path.parent.is_dir():
         raise WorkbenchError(f"{path.parent} does not exist; choose a folder that does for the report")
-    if suffix == ".md":
-        path.write_text(render_markdown(report), encoding="utf-8")
-    else:
-        render_docx(report).save(str(path))
+    try:
+        if suffix == ".md":
+            path.write_text(render_markdown(report), encoding="utf-8")
+        else:
+            render_docx(report).save(str(path))
+    except OSError as error:
+        raise WorkbenchError(f"{path.name}: cannot be written ({error.strerror})") from None
     return path
 
 
