@@ -10,6 +10,7 @@ def run() -> None:
     pages = navigation.build(
         [
             ("project_page.py", "Project", "project", ":material/folder_open:"),
+            ("anonymise_page.py", "Anonymisation", "anonymise", ":material/shield_person:"),
             ("transcript_page.py", "Transcript", "transcript", ":material/article:"),
         ]
     )

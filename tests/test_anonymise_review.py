@@ -64,7 +64,7 @@ def test_originals_never_reach_project_db_before_or_after_review(sample_copy: Pa
     assert not [original for original in ORIGINALS if original in exported.stdout]
     assert "Her daughter, {family member 1}, rang me" in texts["cw03.docx"]
     assert "a little terrace at {address}." in texts["cw03.docx"]
-    assert "our team manager was {manager 1}, and" in texts["cw13.docx"]
+    assert "our team manager was {manager 2}, and" in texts["cw13.docx"]  # the transcriber already used {manager}
     # ...while the key store still holds the originals and the map, for the ethics reviewer.
     connection = sqlite3.connect(sample_copy / "keystore" / "keys.db")
     try:
@@ -302,3 +302,25 @@ def test_every_occurrence_means_the_same_words_not_the_same_category(project: Pr
     assert project.review.decide(first.id, True, everywhere=True) == 2
     statuses = {c.text: c.status for c in project.review.candidates(document.id)}
     assert statuses == {"07700 900123": "accepted", "07700 900456": "pending"}
+
+
+def test_marking_inside_an_accepted_identifier_keeps_it_whole(sample_copy: Path) -> None:
+    with Project.open(sample_copy) as project:
+        document_id = _document_id(project, "cw03.docx")
+        address = next(c for c in project.review.candidates(document_id) if c.text == "14 Meadow Lane")
+        project.review.decide(address.id, True)
+        assert project.review.mark_text(document_id, "meadow lane", "place") == 0
+        assert "a little terrace at {address}." in project.review.released_text(document_id)
+        with pytest.raises(ReviewError, match="'Zyxwv' does not occur in document 3"):
+            project.review.mark_text(document_id, "Zyxwv", "place")
+
+
+def test_hand_made_placeholders_keep_their_numbers(sample_copy: Path) -> None:
+    # cw03 was typed with {service user} and {service user 2}: a newly found service user must not reuse those.
+    with Project.open(sample_copy) as project:
+        document_id = _document_id(project, "cw03.docx")
+        denise = next(c for c in project.review.candidates(document_id) if c.text == "Denise")
+        assert project.review.proposed_placeholder(denise.id, "service user") == "{service user 4}"
+        project.review.decide(denise.id, True, category="service user")
+        project.review.undecide(denise.id)
+        assert next(c for c in project.review.candidates(document_id) if c.id == denise.id).status == "pending"

@@ -145,27 +145,7 @@ def _mark(
 ) -> int:
     if category is None:
         raise ReviewError(f"--mark needs --category (one of: {', '.join(CATEGORIES)})")
-    working = project.review.working_text(document_id)
-    positions = _all_positions(working, text)
-    if not positions:
-        raise ReviewError(f"{text!r} does not occur in document {document_id}")
-    if everywhere:
-        start = positions[0]
-        return project.review.mark(
-            document_id, start, start + len(text), category, placeholder=placeholder, everywhere=True
-        )
-    return sum(
-        project.review.mark(document_id, start, start + len(text), category, placeholder=placeholder)
-        for start in positions
-    )
-
-
-def _all_positions(text: str, needle: str) -> list[int]:
-    positions, start = [], text.casefold().find(needle.casefold())
-    while start >= 0:
-        positions.append(start)
-        start = text.casefold().find(needle.casefold(), start + len(needle))
-    return positions
+    return project.review.mark_text(document_id, text, category, placeholder=placeholder, everywhere=everywhere)
 
 
 def _list(project: Project, document_id: int | None, show_all: bool) -> None:

@@ -8,6 +8,7 @@ then only the anonymised text with its segments.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -85,6 +86,7 @@ class Review:
         self._store = store
         self._keys = keys
         self.actor = actor
+        self._hand_made: dict[str, set[int]] = {}  # label -> numbers transcribers already used in the texts
 
     def as_reviewer(self, actor: str) -> Review:
         """The same review, with decisions recorded under another name (the demo's reviewer)."""
@@ -140,15 +142,32 @@ class Review:
             )
         )
 
+    def proposed_placeholder(self, candidate_id: int, category: str | None = None) -> str:
+        """The placeholder a candidate would get if accepted now, optionally in another category."""
+        row = self._candidate(candidate_id)
+        named = category_named(category) if category else None
+        return self._placeholder_for(row["text"], named.name if named else row["category"], self._map())
+
     def _placeholder_for(self, text: str, category: str, mapping: dict[str, dict[str, Any]]) -> str:
         """The placeholder a candidate would get now, without assigning anything."""
         key = linked_key(entity_key(text, category), category, [(k, r["category"]) for k, r in mapping.items()])
         row = mapping.get(key)
         if row is not None:
             return row["custom"] or render(
-                row["category"], row["number"] or _next_number(mapping, row["category"]), self.style
+                row["category"], row["number"] or self._next_number(mapping, row["category"]), self.style
             )
-        return render(category, _next_number(mapping, category), self.style)
+        return render(category, self._next_number(mapping, category), self.style)
+
+    def _next_number(self, mapping: dict[str, dict[str, Any]], category: str) -> int:
+        """The next free number for a category: after those assigned and those the transcribers already used."""
+        used = {row["number"] for row in mapping.values() if row["category"] == category and row["number"] is not None}
+        label = CATEGORIES[category].label
+        if label not in self._hand_made:
+            texts = (
+                self._working(d)["text"] for d in self._store.query("SELECT id, sha256, source_name FROM documents")
+            )
+            self._hand_made[label] = set().union(*(_numbers_in(text, label) for text in texts))
+        return max(used | self._hand_made[label], default=0) + 1
 
     def _assign(self, text: str, category: str, mapping: dict[str, dict[str, Any]], custom: str | None) -> None:
         """Make sure the identifier has its project-wide placeholder (inside the caller's key-store transaction)."""
@@ -157,7 +176,7 @@ class Review:
         if row is None:
             row = {"key": key, "original": " ".join(text.split()), "category": category, "number": None, "custom": None}
         if row["number"] is None and CATEGORIES[row["category"]].numbered:
-            row["number"] = _next_number(mapping, row["category"])
+            row["number"] = self._next_number(mapping, row["category"])
         if custom:
             row["custom"] = custom
         self._keys.put_placeholder(key, row["original"], row["category"], row["number"], row["custom"])
@@ -311,6 +330,26 @@ class Review:
             self._keys.decide([t["id"] for t in targets], status, own, self.actor)
         return len(targets)
 
+    def undecide(self, candidate_id: int) -> None:
+        """Take a decision back: the candidate is undecided again (the audit log keeps both)."""
+        row = self._candidate(candidate_id)
+        self._unsigned([row["document_id"]])
+        with self._keys.transaction(self.actor, "undo decision", {"candidate": candidate_id}):
+            self._keys.reopen_candidates([candidate_id])
+
+    def mark_text(
+        self, document_id: int, text: str, category: str, *, placeholder: str | None = None, everywhere: bool = False
+    ) -> int:
+        """Mark every whole-word occurrence of ``text`` in the transcript (or, with ``everywhere``, in every one
+        under review) as an identifier the scan missed; return how many spans were marked."""
+        positions = _occurrences(self.working_text(document_id), text)
+        if not positions:
+            raise ReviewError(f"{text!r} does not occur in document {document_id}")
+        if everywhere:
+            start, end = positions[0]
+            return self.mark(document_id, start, end, category, placeholder=placeholder, everywhere=True)
+        return sum(self.mark(document_id, s, e, category, placeholder=placeholder) for s, e in positions)
+
     def mark(
         self,
         document_id: int,
@@ -345,6 +384,8 @@ class Review:
                 existing = self._keys.candidates(target)
                 target_text = text if target == document_id else self._working(self._document(target))["text"]
                 for s, e in places:
+                    if any(r["status"] == "accepted" and r["start"] <= s and e <= r["end"] for r in existing):
+                        continue  # already inside an accepted identifier ("Meadow Lane" in "14 Meadow Lane")
                     overlapping = [row["id"] for row in existing if row["start"] < e and s < row["end"]]
                     self._keys.delete_candidates(overlapping)
                     row = {
@@ -389,11 +430,17 @@ class Review:
         text, metadata, segments = self._release(document)
         residual = self._residual(document_id, text, rows)
         if residual:
-            self._add_residual_candidates(document, residual)
+            added = self._add_residual_candidates(document, residual)
+            found = f"{len(residual)} possible identifier{'s' if len(residual) != 1 else ''}"
+            where = f"document {document_id} ({document['source_name']})"
+            if added:
+                raise ReviewError(
+                    f"sign-off refused: the residual scan found {found} still in {where}; they are now candidates "
+                    "to decide"
+                )
             raise ReviewError(
-                f"sign-off refused: the residual scan found {len(residual)} possible identifier"
-                f"{'s' if len(residual) != 1 else ''} still in document {document_id} ({document['source_name']}); "
-                "they are now candidates to decide"
+                f"sign-off refused: the residual scan found {found} in the anonymised text of {where} that the "
+                "original does not have: check the placeholders written by hand (one may name someone)"
             )
         summary = _summary(rows)
         with self._store.transaction(
@@ -444,22 +491,27 @@ class Review:
             )
         return residual
 
-    def _add_residual_candidates(self, document: dict[str, Any], residual: list[Residual]) -> None:
-        """Residuals found in the preview are added against the working text, where the reviewer decides them."""
+    def _add_residual_candidates(self, document: dict[str, Any], residual: list[Residual]) -> int:
+        """Residuals found in the preview go back to the reviewer against the working text; return how many did."""
         working = self._working(document)["text"]
         preview = self._release(document)[0]
+        returned = 0
         with self._keys.transaction(self.actor, "residual scan", {"document": document["id"], "found": len(residual)}):
             for item in residual:
                 original = preview[item.start : item.end]
                 for s, e in _occurrences(working, original):
                     existing = [r for r in self._keys.candidates(document["id"]) if r["start"] < e and s < r["end"]]
                     # A kept (rejected) mention of what is now a known name goes back to the reviewer.
-                    self._keys.reopen_candidates([r["id"] for r in existing if r["status"] == "rejected"])
+                    kept = [r["id"] for r in existing if r["status"] == "rejected"]
+                    self._keys.reopen_candidates(kept)
+                    returned += len(kept)
                     if not existing:
                         row = {"start": s, "end": e, "text": working[s:e], "category": item.category}
                         self._keys.insert_candidate(
                             document["id"], {**row, "detector": f"residual {item.detector}", "confidence": 0.9}
                         )
+                        returned += 1
+        return returned
 
     def _release(self, document: dict[str, Any]) -> tuple[str, str, list[tuple[Any, ...]]]:
         """The anonymised text, metadata JSON and segment rows of a transcript, from its decided candidates."""
@@ -557,14 +609,14 @@ class Review:
                 )
 
 
-def _next_number(mapping: dict[str, dict[str, Any]], category: str) -> int:
-    used = [row["number"] for row in mapping.values() if row["category"] == category and row["number"] is not None]
-    return max(used, default=0) + 1
+def _numbers_in(text: str, label: str) -> set[int]:
+    """The numbers of hand-made placeholders for ``label`` in a text: "{service user}" is 1, "{service user 2}" 2."""
+    found = re.finditer(r"[{\[]" + re.escape(label) + r"(?: (\d+))?[}\]]", text, re.IGNORECASE)
+    return {int(match.group(1) or 1) for match in found}
 
 
 def _occurrences(text: str, original: str) -> list[tuple[int, int]]:
-    import re
-
+    """Every whole-word occurrence of ``original`` in ``text``, in any case and spacing."""
     pattern = re.compile(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in original.split()) + r"(?!\w)", re.IGNORECASE)
     return [found.span() for found in pattern.finditer(text)]
 

@@ -366,29 +366,13 @@ def _mark(project: Project, document: DocumentSummary) -> None:
 
 
 def _mark_text(project: Project, document: DocumentSummary, text: str, category: str, everywhere: bool) -> None:
-    working = project.review.working_text(document.id)
-    pattern = re.compile(r"(?<!\w)" + r"\s+".join(re.escape(word) for word in text.split()) + r"(?!\w)", re.IGNORECASE)
-    places = [found.span() for found in pattern.finditer(working)]
-    if not places:
-        st.error(
-            f"“{escape_markdown(text)}” does not occur in {escape_markdown(document.source_name)}; copy it from the "
-            "preview below, exactly as it is written"
-        )
-        return
-    # Marking inside an accepted candidate would replace it with the smaller span ("Meadow Lane" inside
-    # "14 Meadow Lane" would leave the house number behind): those occurrences are already replaced, so skip them.
-    accepted = [(c.start, c.end) for c in project.review.candidates(document.id) if c.status == "accepted"]
-    places = [(s, e) for s, e in places if not any(a <= s and e <= b for a, b in accepted)]
-    if not places:
-        st.info(f"Every occurrence of “{escape_markdown(text)}” is already replaced by an accepted candidate.")
-        return
     try:
-        if everywhere:
-            marked = project.review.mark(document.id, *places[0], category, everywhere=True)
-        else:
-            marked = sum(project.review.mark(document.id, start, end, category) for start, end in places)
+        marked = project.review.mark_text(document.id, text, category, everywhere=everywhere)
     except WorkbenchError as error:
-        st.error(str(error))
+        st.error(f"{escape_markdown(str(error))}; copy the text from the preview below, exactly as it is written")
+        return
+    if not marked:
+        st.info(f"Every occurrence of “{escape_markdown(text)}” is already replaced by an accepted candidate.")
         return
     st.session_state.pop("mark_text", None)
     flash(f"Marked {marked} occurrence{_s(marked)} of “{escape_markdown(text)}” as {escape_markdown(category)}")

@@ -74,7 +74,7 @@ def _choose_document(
         st.toggle("Show sentence ids", value=True, key="show_sentence_ids")
         if waiting:
             st.info(f"{_waiting(waiting)} for ethics review.", icon=_REVIEW_ICON)
-            st.page_link(navigation.page("anonymise"), label="Anonymisation", icon=_REVIEW_ICON)
+            st.page_link(navigation.page("anonymise"), label="Review them on the Anonymisation page", icon=_REVIEW_ICON)
     st.query_params["participant"] = participant
     return project.document(chosen.id)
 
