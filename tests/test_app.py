@@ -349,8 +349,8 @@ def test_a_placeholder_that_names_someone_is_caught_at_signoff(app: AppTest, sam
     app.button(key="signoff_button").click().run()
     assert not app.exception
     assert [error.value for error in app.error] == [
-        "sign-off refused: the residual scan found 1 possible identifier still in document 3 (cw03.docx); they are "
-        "now candidates to decide"
+        "sign-off refused: the residual scan found 1 possible identifier in the anonymised text of document 3 "
+        "(cw03.docx) that the original does not have: check the placeholders written by hand (one may name someone)"
     ]
     assert _progress_row(app, "cw03.docx")["Status"] == "in review"
     with Project.open(sample_copy) as project:
