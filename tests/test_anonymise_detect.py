@@ -180,3 +180,28 @@ def test_scanning_in_worker_processes_finds_exactly_what_one_process_finds(detec
         "She lives in Kettlebrook, le1 7qq, NHS 999 000 0018.",
     ]
     assert list(detector.detect_many(texts, workers=2)) == list(detector.detect_many(texts, workers=0))
+
+
+@pytest.mark.parametrize(
+    ("text", "identifier", "category"),
+    [
+        ("Her NI number, qq 12 34 56, is on the form.", "qq 12 34 56", "NI number"),
+        ("his sister lives in leeds now", "leeds", "place"),
+        ("She lives at Rose Cottage, Mill Lane, out past the church.", "Rose Cottage, Mill Lane", "address"),
+        ("He grew up in Little Mardon, a tiny place.", "Little Mardon", "place"),
+    ],
+)
+def test_harder_identifiers(detector: Detector, text: str, identifier: str, category: str) -> None:
+    found = _found(detector, text)
+    assert identifier in found, found
+
+
+def test_a_roster_knows_short_and_familiar_forms_of_its_names(tmp_path: Path) -> None:
+    roster = read_roster(
+        write(tmp_path, "roster.csv", "original,category\nBeverley Tulley,carer\nWinifred Soames,service user\n"
+              "Will Ormerod,family member\n")
+    )  # fmt: skip
+    text = "Bev goes in daily, and Winnie likes her. Will rang; he will ring again."
+    found = [(c.text, c.category) for c in Detector(roster=roster).detect(text)]
+    assert ("Bev", "carer") in found and ("Winnie", "service user") in found and ("Will", "family member") in found
+    assert "will" not in [text for text, _ in found]

@@ -96,6 +96,8 @@ def _ruler_patterns() -> list[dict[str, object]]:
     street = {"LOWER": {"IN": STREET_TYPES.split("|")}, "IS_TITLE": True}
     capitalised = {"IS_TITLE": True, "LOWER": {"NOT_IN": sorted(not_names())}}
     joining = {"LOWER": {"IN": ["of", "from", "upon"]}}
+    house_words = ["cottage", "cottages", "farm", "barn", "bungalow", "villa", "maltings", "forge", "granary", "mill"]
+    house = {"LOWER": {"IN": house_words}, "IS_TITLE": True}
     return [
         {"label": "PERSON", "id": "ruler", "pattern": [title, dot, name]},
         {"label": "PERSON", "id": "ruler", "pattern": [title, dot, capitalised, capitalised]},
@@ -103,6 +105,8 @@ def _ruler_patterns() -> list[dict[str, object]]:
         # "Helping Hands of Norbury", "Kettlebrook Home from Hospital"
         {"label": "ORG", "id": "ruler", "pattern": [{**capitalised, "OP": "+"}, joining, {**capitalised, "OP": "+"}]},
         {"label": "FAC", "id": "ruler", "pattern": [{**capitalised, "OP": "+"}, street]},
+        # A house with a name: "Rose Cottage", "The Old Forge", "Larch Bungalow".
+        {"label": "FAC", "id": "ruler", "pattern": [{**capitalised, "OP": "+"}, house]},
     ]
 
 
@@ -166,6 +170,7 @@ class Detector:
         hits += _context_hits(text)
         hits += [hit for hit in model_hits if not _common_word(text, hit)]
         hits += _first_name_hits(text)
+        hits += _place_name_hits(text)
         hits += _unknown_word_hits(text)
         hits = [piece for hit in hits for piece in _outside(text, hit, protected)]
         shaped = [(hit.start, hit.end) for hit in hits if hit.detector == "pattern"]
@@ -260,7 +265,8 @@ def _looks_like_a_name(span: str) -> bool:
     if any(c.isupper() for c in letters):
         return True
     words = [_POSSESSIVE.sub("", word) for word in _WORD.findall(span)]
-    return any(word.casefold() in word_list("first_names.txt") or not is_english(word) for word in words if word)
+    known = word_list("first_names.txt") | word_list("uk_places.txt")
+    return any(word.casefold() in known or not is_english(word) for word in words if word)
 
 
 def _common_word(text: str, hit: _Hit) -> bool:
@@ -335,6 +341,21 @@ def _common_word_elsewhere(text: str, word: str) -> bool:
     return re.search(rf"(?<![.?!]\s)(?<!^)\b{re.escape(word.casefold())}\b", text) is not None
 
 
+_PLACES_THAT_ARE_WORDS = {
+    "bath", "reading", "wells", "bury", "hull", "derby", "rugby", "stoke", "barrow", "barry", "perth", "dover", "poole",
+    "sale", "deal", "ely", "ayr", "sutton", "kingston", "newport", "chester", "lancaster", "worthing", "bootle",
+}  # fmt: skip
+
+
+def _place_name_hits(text: str) -> Iterator[_Hit]:
+    """UK cities and large towns in any case; those that are also words ("Reading", "Bath") only capitalised."""
+    places = word_list("uk_places.txt")
+    for found in _WORD.finditer(text):
+        word = _POSSESSIVE.sub("", found.group())
+        if word.casefold() in places and (word[0].isupper() or word.casefold() not in _PLACES_THAT_ARE_WORDS):
+            yield _Hit(found.start(), found.start() + len(word), "place", "names", 0.6)
+
+
 def _sentence_start(text: str, position: int) -> bool:
     before = text[max(0, position - 3) : position].rstrip(" \t\"'“‘")
     return not before or before[-1] in ".?!:\n"
@@ -355,11 +376,8 @@ def _outside(text: str, hit: _Hit, protected: list[tuple[int, int]]) -> Iterator
             continue
         pieces = [part for s, e in pieces for part in ((s, min(e, left)), (max(s, right), e)) if part[0] < part[1]]
     vouched = hit.detector == "roster"  # the team named it: only a protected term inside it can overrule that
-    named = [
-        (s, e)
-        for s, e in (_trim_name(text, s, e) for s, e in pieces)
-        if s < e and (vouched or _looks_like_a_name(text[s:e]))
-    ]
+    trimmed = pieces if vouched else [_trim_name(text, s, e) for s, e in pieces]
+    named = [(s, e) for s, e in trimmed if s < e and (vouched or _looks_like_a_name(text[s:e]))]
     if not named:
         return
     if any(re.match(r"['’]s\s", text[e : e + 3]) for s, e in named):
@@ -420,7 +438,7 @@ def _house_names(text: str, hits: list[_Hit]) -> list[_Hit]:
         if (
             previous is not None
             and hit.category == "address"
-            and CATEGORIES[previous.category].kind in ("place", "organisation")
+            and CATEGORIES[previous.category].kind in ("place", "organisation", "address")
             and text[previous.end : hit.start] in (", ", " ")
         ):
             start = (

@@ -77,9 +77,11 @@ _POSTCODE = re.compile(r"(?<![\w-])([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})(?![\w-])
 _NHS = re.compile(r"(?<![\w+])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\w-])")
 # "QQ 12 34 56 C", "qq123456c", "QQ-12-34-56-C", "QQ 123456 C", and without the final letter as people often say it.
 _NI = re.compile(
-    r"(?<![\w-])(?P<prefix>[A-Z]{2})[ .-]?(?:\d{2}[ .-]?\d{2}[ .-]?\d{2}|\d{6})(?:[ .-]?(?P<suffix>[A-D]))?(?![\w-])",
+    r"(?<![\w-])(?P<prefix>[A-Z] ?[A-Z])[ ./-]?(?:\d{2}[ ./-]?\d{2}[ ./-]?\d{2}|\d{6}|\d{3}[ ./-]?\d{3})"
+    r"(?:[ ./-]?(?P<suffix>[A-D]))?(?![\w-])",
     re.IGNORECASE,
 )
+_NI_CONTEXT = re.compile(r"\b(?:NI|N\.I\.|national insurance|NINO)\b", re.IGNORECASE)
 _PHONE = re.compile(r"(?<![\w+])(?:\+\s?44\s?(?:\(0\)\s?)?|\(?0)\d(?:[ \-)]{0,2}\d){8,9}(?![\w-])")
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z\d-]+(?:\.[A-Za-z\d-]+)+", re.IGNORECASE)
 _URL = re.compile(
@@ -171,7 +173,8 @@ def find_patterns(text: str) -> Iterator[Match]:
             yield Match(found.start(), found.end(), "NHS number", 0.6)  # a mistyped NHS number still points at someone
     for found in _NI.finditer(text):
         # Without its final letter, only a capital prefix makes it an NI number ("is 12 34 56" is not one).
-        if found.group("suffix") or found.group("prefix").isupper():
+        context = _NI_CONTEXT.search(text, max(0, found.start() - 60), found.start())
+        if found.group("suffix") or found.group("prefix").isupper() or context:
             yield Match(found.start(), found.end(), "NI number", 0.97 if found.group("suffix") else 0.8)
     for found in _PHONE.finditer(text):
         digits = re.sub(r"\D", "", found.group())

@@ -19,6 +19,21 @@ _TITLE = re.compile(r"(?:" + "|".join(TITLES) + r")\.?\s+$", re.IGNORECASE)
 FUZZY_CAPITALISED = 80
 FUZZY_LOWER = 86
 _MIN_FUZZY_LENGTH = 4
+# Familiar forms that do not start like the name they stand for.
+NICKNAMES = {
+    "bill": "william", "billy": "william", "will": "william", "liam": "william", "bob": "robert", "bobby": "robert",
+    "rob": "robert", "dick": "richard", "rick": "richard", "jim": "james", "jimmy": "james", "jack": "john",
+    "johnny": "john", "peggy": "margaret", "maggie": "margaret", "meg": "margaret", "molly": "mary", "polly": "mary",
+    "winnie": "winifred", "betty": "elizabeth", "beth": "elizabeth", "liz": "elizabeth", "lizzie": "elizabeth",
+    "bess": "elizabeth", "libby": "elizabeth", "sandy": "alexandra", "sasha": "alexandra", "kate": "catherine",
+    "kath": "catherine", "cathy": "catherine", "kasia": "katarzyna", "gosia": "małgorzata", "basia": "barbara",
+    "ted": "edward", "ned": "edward", "harry": "henry", "hal": "henry", "tony": "anthony", "terry": "terence",
+    "sue": "susan", "sally": "sarah", "jenny": "jennifer", "jen": "jennifer", "mo": "maureen", "nell": "eleanor",
+    "nellie": "helen", "patsy": "patricia", "trish": "patricia", "pat": "patricia", "sheila": "cecilia",
+    "chuck": "charles", "charlie": "charles", "frankie": "francesca", "pete": "peter", "steve": "stephen",
+    "gaz": "gary", "dave": "david", "davy": "david", "taff": "david", "mick": "michael", "mike": "michael",
+    "rosie": "rosemary", "dot": "dorothy", "dolly": "dorothy", "vi": "violet", "bert": "albert", "alf": "alfred",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -62,16 +77,17 @@ class RosterMatcher:
             yield from self._find_people(text)
 
     def _find_people(self, text: str) -> Iterator[RosterHit]:
-        cache: dict[str, tuple[RosterEntry, float] | None] = {}
+        cache: dict[tuple[str, bool], tuple[RosterEntry, float] | None] = {}
         pending: RosterHit | None = None
         for found in _WORD.finditer(text):
             word = _POSSESSIVE.sub("", found.group())
             if not word:
                 continue
             key = word.casefold()
-            if key not in cache:
-                cache[key] = self._lookup(key, word[0].isupper())
-            match = cache[key]
+            capitalised = word[0].isupper()
+            if (key, capitalised) not in cache:
+                cache[key, capitalised] = self._lookup(key, capitalised)
+            match = cache[key, capitalised]
             if match is None:
                 continue
             entry, confidence = match
@@ -91,7 +107,16 @@ class RosterMatcher:
 
     def _lookup(self, key: str, capitalised: bool) -> tuple[RosterEntry, float] | None:
         if key in self._by_part:
-            return self._by_part[key], 0.95
+            # A name that is also a word ("Will", "Grace") counts only with its capital: "will will only go".
+            return (self._by_part[key], 0.95) if capitalised or not is_english(key) else None
+        formal = NICKNAMES.get(key)
+        if formal and formal in self._by_part:
+            return self._by_part[formal], 0.8  # "Bill" for William, "Winnie" for Winifred
+        if capitalised and len(key) >= 2 and not is_english(key):
+            # A short form that starts the name: "Bev" for Beverley, "Des" for Desmond, "Jo" for Joanne.
+            longer = [part for part in self._parts if part.startswith(key) and len(part) > len(key)]
+            if len(longer) == 1:
+                return self._by_part[longer[0]], 0.75
         if len(key) < _MIN_FUZZY_LENGTH:
             return None
         cutoff = FUZZY_CAPITALISED if capitalised else FUZZY_LOWER
