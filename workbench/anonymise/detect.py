@@ -422,8 +422,12 @@ def _widen(text: str, hit: _Hit) -> _Hit:
     start, end = hit.start, hit.end
     while (before := _CAPITALISED_BEFORE.search(text, max(0, start - 30), start)) is not None:
         word = before.group(1)
-        if word.casefold() in not_names() or (_sentence_start(text, before.start()) and is_english(word)):
-            break
+        key = word.casefold()
+        first_name = key in word_list("first_names.txt") or key in word_list("ambiguous_names.txt")
+        if (key in not_names() and not first_name) or (
+            _sentence_start(text, before.start()) and is_english(word) and not first_name
+        ):
+            break  # "Then Mardon...": an ordinary word starting the sentence; "Will Ormerod, his mum...": a name
         start = before.start()
     while (after := _CAPITALISED_AFTER.match(text, end)) is not None and after.group(1).casefold() not in not_names():
         end = after.end()
