@@ -205,3 +205,30 @@ def test_a_roster_knows_short_and_familiar_forms_of_its_names(tmp_path: Path) ->
     found = [(c.text, c.category) for c in Detector(roster=roster).detect(text)]
     assert ("Bev", "carer") in found and ("Winnie", "service user") in found and ("Will", "family member") in found
     assert "will" not in [text for text, _ in found]
+
+
+@pytest.mark.parametrize(
+    ("text", "identifier"),
+    [
+        ("She moved to 14 The Green last spring.", "14 The Green"),
+        ("He has Flat 3, The Maltings, now.", "Flat 3, The Maltings"),
+        ("A lady from their church, Our Lady of Częstochowa, helps.", "Our Lady of Częstochowa"),
+        ("He's a season ticket holder at Norbury Vale Town, or was.", "Norbury Vale Town"),
+    ],
+)
+def test_names_with_articles_flats_and_connectors_are_caught_whole(
+    detector: Detector, text: str, identifier: str
+) -> None:
+    assert identifier in _found(detector, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In what way did the keyworker help with the timescales?",
+        "Her MS got worse over the winter, and the café shut.",
+        "I'd say we were pretty close on the figures, whichever way you look at it.",
+    ],
+)
+def test_everyday_words_of_interviews_are_not_names(detector: Detector, text: str) -> None:
+    assert detector.detect(text) == []

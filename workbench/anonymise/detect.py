@@ -88,7 +88,8 @@ _RULER_LOCK = threading.Lock()
 
 def _ruler_patterns() -> list[dict[str, object]]:
     titles = ["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame"]
-    title = {"LOWER": {"IN": titles}}
+    # Any case but capitals: "MS" is multiple sclerosis, not a title.
+    title = {"ORTH": {"IN": titles + [t.capitalize() for t in titles]}}
     dot = {"ORTH": ".", "OP": "?"}
     name = {"IS_ALPHA": True, "LENGTH": {">=": 2}, "LOWER": {"NOT_IN": sorted(not_names())}}
     organisation_words = sorted(word_list("organisation_words.txt"))
@@ -171,6 +172,7 @@ class Detector:
         hits += [hit for hit in model_hits if not _common_word(text, hit)]
         hits += _first_name_hits(text)
         hits += _place_name_hits(text)
+        hits += _locative_hits(text)
         hits += _unknown_word_hits(text)
         hits = [piece for hit in hits for piece in _outside(text, hit, protected)]
         shaped = [(hit.start, hit.end) for hit in hits if hit.detector == "pattern"]
@@ -356,6 +358,20 @@ def _place_name_hits(text: str) -> Iterator[_Hit]:
             yield _Hit(found.start(), found.start() + len(word), "place", "names", 0.6)
 
 
+_LOCATIVE = re.compile(
+    r"\b(?:in|at|from|near|round|around|outside|towards|to|over|up|down|out)\s+(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)"
+)
+
+
+def _locative_hits(text: str) -> Iterator[_Hit]:
+    """A capitalised word after "in", "at", "near"... mid-sentence is a place more often than not ("up in Hope")."""
+    for found in _LOCATIVE.finditer(text):
+        name = found.group("name")
+        if name.split()[0].casefold() in not_names() | _NEVER_IN_NAMES:
+            continue
+        yield _Hit(found.start("name"), found.end("name"), "place", "names", 0.5)
+
+
 def _sentence_start(text: str, position: int) -> bool:
     before = text[max(0, position - 3) : position].rstrip(" \t\"'“‘")
     return not before or before[-1] in ".?!:\n"
@@ -412,32 +428,56 @@ _CAPITALISED_AFTER = re.compile(r" ([A-Z][\w'’-]*)(?![\w'’-])")
 
 def _widen(text: str, hit: _Hit) -> _Hit:
     """Take in capitalised words right next to a name: "in Little Mardon", "Speak Up Hollinsford", "Norbury Vale
-    Town". A word before it joins unless it starts a sentence and is an ordinary word ("Then Mardon...")."""
-    if hit.detector not in _NAME_LIKE - {"roster"} or CATEGORIES[hit.category].kind not in (
-        "person",
-        "place",
-        "organisation",
-    ):
+    Town", "Our Lady of Częstochowa". A word before it joins unless it starts a sentence and is an ordinary word
+    ("Then Mardon..."); a name that starts a sentence joins ("Will Ormerod, his mum...")."""
+    if hit.detector not in _NAME_LIKE - {"roster"} or CATEGORIES[hit.category].kind not in _NAMED_KINDS:
         return hit
     start, end = hit.start, hit.end
-    while (before := _CAPITALISED_BEFORE.search(text, max(0, start - 30), start)) is not None:
-        word = before.group(1)
-        key = word.casefold()
-        first_name = key in word_list("first_names.txt") or key in word_list("ambiguous_names.txt")
-        if (key in not_names() and not first_name) or (
-            _sentence_start(text, before.start()) and is_english(word) and not first_name
-        ):
-            break  # "Then Mardon...": an ordinary word starting the sentence; "Will Ormerod, his mum...": a name
+    while True:
+        before = _CAPITALISED_BEFORE.search(text, max(0, start - 30), start)
+        if before is None:
+            before = _JOINING_BEFORE.search(text, max(0, start - 40), start)  # "Our Lady of" before "Częstochowa"
+        if before is None or not _joins(text, before.group(1).split()[0], before.start()):
+            break
         start = before.start()
     while (after := _CAPITALISED_AFTER.match(text, end)) is not None and after.group(1).casefold() not in not_names():
         end = after.end()
+    if start == hit.start and text[max(0, start - 4) : start] == "The " and not _sentence_start(text, start - 4):
+        start -= 4  # "at The Old Forge": the article is part of the name
     return hit if (start, end) == (hit.start, hit.end) else _Hit(start, end, hit.category, hit.detector, hit.confidence)
 
 
+def _joins(text: str, word: str, position: int) -> bool:
+    key = word.casefold()
+    first_name = key in word_list("first_names.txt") or key in word_list("ambiguous_names.txt")
+    if first_name:
+        return True
+    if _sentence_start(text, position):
+        return not is_english(word) and key not in not_names()
+    return word != "I" and key not in _NEVER_IN_NAMES
+
+
+_NAMED_KINDS = ("person", "place", "organisation")
+_JOINING_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*) (?:of|upon) $")
+# Capitalised words that never belong to the name beside them, even mid-sentence.
+_NEVER_IN_NAMES = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march",
+    "april", "june", "july", "august", "september", "october", "november", "december", "christmas", "easter",
+    "mum", "dad", "nan", "mr", "mrs", "ms", "miss", "dr", "interviewer", "and", "but", "so", "then", "yeah", "oh",
+}  # fmt: skip
+
+
+_FLAT_BEFORE = re.compile(r"\b(?:flat|apartment|apt|unit|room)\s+\d+[a-z]?,?\s+$", re.IGNORECASE)
+
+
 def _house_names(text: str, hits: list[_Hit]) -> list[_Hit]:
-    """A house or building name before a street is part of the address: "The Old Forge, Chapel Row"."""
+    """A house or building name before a street is part of the address: "The Old Forge, Chapel Row"; so is a flat
+    number before a building: "Flat 3, The Maltings"."""
     joined: list[_Hit] = []
     for hit in hits:
+        flat = _FLAT_BEFORE.search(text, max(0, hit.start - 20), hit.start)
+        if flat is not None and CATEGORIES[hit.category].kind != "date":
+            hit = _Hit(flat.start(), hit.end, "address", hit.detector, hit.confidence)
         previous = joined[-1] if joined else None
         if (
             previous is not None

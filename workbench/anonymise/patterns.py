@@ -91,7 +91,7 @@ _URL = re.compile(
 )
 _ADDRESS = re.compile(
     rf"(?<![\w-])(?:(?:flat|apartment|apt|unit|room)\s+\d+[a-z]?,?\s+(?:\d{{1,4}}[a-z]?,?\s+)?|\d{{1,4}}[a-z]?,?\s+)"
-    rf"(?P<name>(?:[^\W\d_][\w'’-]*\s+){{1,3}})(?P<type>{STREET_TYPES})\b\.?",
+    rf"(?P<name>(?:the\s+)?(?:[^\W\d_][\w'’-]*\s+){{0,3}})(?P<type>{STREET_TYPES})\b\.?",
     re.IGNORECASE,
 )
 _ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
@@ -117,7 +117,7 @@ _SPOKEN_NUMBER = re.compile(
 # A street named without its number ("on tanner street"): lower case is how sloppy transcripts write it.
 _LOWER_STREET = re.compile(
     r"\b(?:on|in|at|off|along|near|down|up|from|to)\s+(?:the\s+)?(?P<street>(?P<name>[^\W\d_][\w'’-]+(?:\s+[^\W\d_][\w'’-]+)?)"
-    r"\s+(?:street|road|lane|avenue|close|drive|crescent|grove|terrace|way|gardens|estate))\b",
+    r"\s+(?:street|road|lane|avenue|crescent|terrace|gardens|estate))\b",  # not "close" or "way": "in what way"
     re.IGNORECASE,
 )
 _GENERIC_STREET_WORDS = {
@@ -185,7 +185,10 @@ def find_patterns(text: str) -> Iterator[Match]:
         yield Match(found.start(), found.end(), "postcode", 0.95 if found.group().isupper() else 0.85)
     for found in _ADDRESS.finditer(text):
         words = found.group("name").casefold().split()
-        if not any(word in _NOT_STREET_WORDS for word in words):
+        named = (
+            words[1:] if words[:1] == ["the"] else words
+        )  # "14 The Green" is an address, "3 visits down the road" not
+        if (named or words[:1] == ["the"]) and not any(word in _NOT_STREET_WORDS for word in named):
             yield Match(found.start(), found.end() - found.group().endswith("."), "address", 0.9)
     yield from _dates(text)
     for found in _SPOKEN_NUMBER.finditer(text):

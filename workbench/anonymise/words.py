@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from functools import cache
 from importlib import resources
 
@@ -22,17 +23,35 @@ def not_names() -> frozenset[str]:
     return word_list("not_names.txt")
 
 
-_SUFFIXES = ("'s", "’s", "s", "es", "ed", "d", "ing", "ly", "er", "ers", "est", "ness", "ment", "ments", "ship")
+_SUFFIXES = (
+    "'s",
+    "’s",
+    "s",
+    "es",
+    "ed",
+    "d",
+    "ing",
+    "ly",
+    "er",
+    "ers",
+    "est",
+    "ness",
+    "ment",
+    "ments",
+    "ship",
+    "able",
+    "ible",
+)
 
 
 def is_english(word: str) -> bool:
     """Whether a word (any case) is in the model's English dictionary, allowing common endings."""
     words = english_words()
-    key = word.casefold()
+    key = unicodedata.normalize("NFKD", word.casefold()).encode("ascii", "ignore").decode()  # "café" is "cafe"
     if key in words or key in STOP_WORDS or key in word_list("common_words.txt"):
         return True
-    if any(key[:cut] in words and key[cut:] in words for cut in range(4, len(key) - 3)):
-        return True  # a compound: "worktop", "overclaim"
+    if any(key[:cut] in words and _is_word(key[cut:], words) for cut in range(3, len(key) - 3)):
+        return True  # a compound: "worktop", "overclaim", "timescales", "keyworker"
     if key.endswith(("ies", "ied")) and key[:-3] + "y" in words:
         return True
     for suffix in _SUFFIXES:
@@ -41,3 +60,10 @@ def is_english(word: str) -> bool:
             if stem in words or stem + "e" in words or (len(stem) > 2 and stem[-1] == stem[-2] and stem[:-1] in words):
                 return True
     return False
+
+
+def _is_word(key: str, words: frozenset[str]) -> bool:
+    """A dictionary word, or one with a plural or verb ending."""
+    return key in words or any(
+        key.endswith(end) and key[: -len(end)] in words for end in ("s", "es", "ed", "ing", "er")
+    )
