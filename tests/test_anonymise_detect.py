@@ -232,3 +232,21 @@ def test_names_with_articles_flats_and_connectors_are_caught_whole(
 )
 def test_everyday_words_of_interviews_are_not_names(detector: Detector, text: str) -> None:
     assert detector.detect(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "identifier", "category"),
+    [
+        ("Her date of birth was Diwali 1955, she said.", "Diwali 1955", "date"),
+        ("He was born in March 1931 in Cork.", "March 1931", "date"),
+        ("Oh, and now I've said it: my name is Bernadette.", "Bernadette", "person"),
+    ],
+)
+def test_birth_dates_in_words_and_a_speakers_own_name(
+    detector: Detector, text: str, identifier: str, category: str
+) -> None:
+    assert _found(detector, text).get(identifier) == category
+
+
+def test_a_month_and_year_alone_is_not_an_identifier(detector: Detector) -> None:
+    assert detector.detect("The Panel met in March 2024 about the budget.") == []

@@ -97,6 +97,8 @@ def _ruler_patterns() -> list[dict[str, object]]:
     street = {"LOWER": {"IN": STREET_TYPES.split("|")}, "IS_TITLE": True}
     capitalised = {"IS_TITLE": True, "LOWER": {"NOT_IN": sorted(not_names())}}
     joining = {"LOWER": {"IN": ["of", "from", "upon"]}}
+    firm_words = ["logistics", "ltd", "limited", "partners", "associates", "solicitors", "sons", "plc", "builders"]
+    firm = {"LOWER": {"IN": firm_words}, "IS_TITLE": True}
     house_words = ["cottage", "cottages", "farm", "barn", "bungalow", "villa", "maltings", "forge", "granary", "mill"]
     house = {"LOWER": {"IN": house_words}, "IS_TITLE": True}
     return [
@@ -105,6 +107,8 @@ def _ruler_patterns() -> list[dict[str, object]]:
         {"label": "ORG", "id": "ruler", "pattern": [{**capitalised, "OP": "+"}, organisation]},
         # "Helping Hands of Norbury", "Kettlebrook Home from Hospital"
         {"label": "ORG", "id": "ruler", "pattern": [{**capitalised, "OP": "+"}, joining, {**capitalised, "OP": "+"}]},
+        # "Fenwick and Dale Logistics": a firm named after two people (not "Leeds and Brightwater Homecare")
+        {"label": "ORG", "id": "ruler", "pattern": [capitalised, {"LOWER": {"IN": ["and", "&"]}}, capitalised, firm]},
         {"label": "FAC", "id": "ruler", "pattern": [{**capitalised, "OP": "+"}, street]},
         # A house with a name: "Rose Cottage", "The Old Forge", "Larch Bungalow".
         {"label": "FAC", "id": "ruler", "pattern": [{**capitalised, "OP": "+"}, house]},
@@ -280,7 +284,18 @@ def _common_word(text: str, hit: _Hit) -> bool:
     return _common_word_elsewhere(text, word)
 
 
+# Someone giving their own name: "my name's Sarah", "I'm Bernadette, by the way".
+_OWN_NAME = re.compile(r"\b(?:my name(?:'s| is)|I'm|I am|this is|it's)\s+(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)")
+
+
 def _context_hits(text: str) -> Iterator[_Hit]:
+    for found in _OWN_NAME.finditer(text):
+        name = found.group("name")
+        first = name.split()[0]
+        if first.casefold() not in not_names() and (
+            first.casefold() in word_list("first_names.txt") or not is_english(first)
+        ):
+            yield _Hit(found.start("name"), found.end("name"), "person", "context", 0.7)
     for found in _CONTEXT.finditer(text):
         group = "any" if found.group("any") else "name"
         start, end = _trim_name(text, found.start(group), found.end(group))
@@ -301,7 +316,8 @@ def _first_name_hits(text: str) -> Iterator[_Hit]:
         key = word.casefold()
         if key not in first_names and key not in ambiguous:
             continue
-        if key in ambiguous and not (word[:1].isupper() and not _sentence_start(text, start)):
+        owner = re.match(r"['’]s\b", text[end : end + 3]) is not None  # "Amber's mum": only a name owns things
+        if key in ambiguous and not (word[:1].isupper() and (owner or not _sentence_start(text, start))):
             continue
         surname = _WORD.match(text, end + 1) if text[end : end + 1] == " " else None
         if surname and surname.group().isalpha() and not is_english(surname.group()):

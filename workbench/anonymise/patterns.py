@@ -103,6 +103,14 @@ _DATE_WITH_YEAR = re.compile(
 )
 _DATE_NO_YEAR = re.compile(rf"(?<![\w/.-])(?:{_DAY_MONTH}|{_MONTH_DAY})(?![\w/-])", re.IGNORECASE)
 _BIRTH_YEAR = re.compile(r"\bborn\s+in\s+(?P<year>(?:19|20)\d{2})\b", re.IGNORECASE)
+# A named day with its year is one day: "Diwali 1955", "Christmas Day 1948"; a month and year after a birth or death.
+_FEAST_YEAR = re.compile(
+    r"\b(?:christmas(?: day| eve)?|boxing day|new year's (?:day|eve)|easter(?: sunday| monday)?|diwali|eid"
+    r"(?: al-fitr| al-adha)?|vaisakhi|hogmanay|bonfire night|st patrick's day|remembrance (?:day|sunday))"
+    r",?\s+(?:19|20)\d{2}\b",
+    re.IGNORECASE,
+)
+_MONTH_YEAR = re.compile(rf"\b(?:{MONTHS})\b\.?,?\s+(?:19|20)\d{{2}}\b", re.IGNORECASE)
 # A day and month without a year identifies someone only when it is their birth or death.
 _LIFE_EVENT = re.compile(
     r"\b(?:born|birthday|dob|d\.o\.b|date of birth|died|passed away|passed|death|funeral)\b", re.IGNORECASE
@@ -221,3 +229,8 @@ def _dates(text: str) -> Iterator[Match]:
             yield Match(found.start(), found.end() - found.group().endswith("."), "date", 0.8 if certain else 0.6)
     for found in _BIRTH_YEAR.finditer(text):
         yield Match(found.start("year"), found.end("year"), "date", 0.7)
+    for found in _FEAST_YEAR.finditer(text):
+        yield Match(found.start(), found.end(), "date", 0.7)
+    for found in _MONTH_YEAR.finditer(text):
+        if _LIFE_EVENT.search(text, max(0, found.start() - 50), found.start()):
+            yield Match(found.start(), found.end(), "date", 0.6)
