@@ -314,6 +314,8 @@ def _first_name_hits(text: str) -> Iterator[_Hit]:
         start, end = _trim_name(text, *found.span())
         word = text[start:end]
         key = word.casefold()
+        if key.endswith("s") and word[:1].isupper() and key[:-1] in first_names and key not in first_names:
+            key = key[:-1]  # "the Sheilas of this world"
         if key not in first_names and key not in ambiguous:
             continue
         owner = re.match(r"['’]s\b", text[end : end + 3]) is not None  # "Amber's mum": only a name owns things
@@ -549,7 +551,7 @@ def _repeats(text: str, found: list[_Hit], known: dict[str, str], protected: lis
             key = name.casefold()
             if len(key) < 3 or key in not_names() or (key in ambiguous and not vouched):
                 continue
-            any_case = vouched or key in first_names
+            any_case = (vouched or key in first_names) and not (" " not in key and is_english(key))
             names.setdefault(key, (hit.category, hit.confidence * 0.9, any_case))
     if not names:
         return []

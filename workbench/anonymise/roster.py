@@ -88,6 +88,8 @@ class RosterMatcher:
             if (key, capitalised) not in cache:
                 cache[key, capitalised] = self._lookup(key, capitalised)
             match = cache[key, capitalised]
+            if match is None and key in self._by_part and self._followed_by_same_person(text, found.end(), key):
+                match = self._by_part[key], 0.85  # "rose brennan": a name that is also a word, with its surname
             if match is None:
                 continue
             entry, confidence = match
@@ -104,6 +106,13 @@ class RosterMatcher:
             pending = RosterHit(start, end, entry, confidence)
         if pending is not None:
             yield pending
+
+    def _followed_by_same_person(self, text: str, end: int, key: str) -> bool:
+        after = _WORD.match(text, end + 1) if text[end : end + 1] == " " else None
+        if after is None:
+            return False
+        following = _POSSESSIVE.sub("", after.group()).casefold()
+        return following != key and self._by_part.get(following) is self._by_part[key]
 
     def _lookup(self, key: str, capitalised: bool) -> tuple[RosterEntry, float] | None:
         if key in self._by_part:
