@@ -551,7 +551,7 @@ def _repeats(text: str, found: list[_Hit], known: dict[str, str], protected: lis
             key = name.casefold()
             if len(key) < 3 or key in not_names() or (key in ambiguous and not vouched):
                 continue
-            any_case = (vouched or key in first_names) and not (" " not in key and is_english(key))
+            any_case = vouched or key in first_names
             names.setdefault(key, (hit.category, hit.confidence * 0.9, any_case))
     if not names:
         return []
