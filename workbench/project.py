@@ -14,7 +14,7 @@ from typing import Any
 
 from workbench.anonymise.review import Review
 from workbench.errors import ProjectError, ResidualFound, TranscriptError, WorkbenchError
-from workbench.ingest import Transcript, read_source, read_transcript
+from workbench.ingest import Transcript, Turn, read_source, read_transcript
 from workbench.keystore import KEYSTORE_FOLDER, KeyStore
 from workbench.participants import (
     DEFAULT_CITATION,
@@ -234,15 +234,7 @@ class Project:
         for row in self._store.query("SELECT id, sha256 FROM documents WHERE status = 'imported' AND text != ''"):
             record = self._read_document(row["id"])
             turns = [
-                {
-                    "speaker": turn.speaker,
-                    "role": turn.role,
-                    "start": turn.start,
-                    "end": turn.end,
-                    "start_time": turn.start_time,
-                    "end_time": turn.end_time,
-                    "sentences": [[s.start, s.end] for s in record.sentences if s.turn_id == turn.id],
-                }
+                _turn_entry(turn, [(s.start, s.end) for s in record.sentences if s.turn_id == turn.id])
                 for turn in record.turns
             ]
             working = (record.text, json.dumps(record.metadata, ensure_ascii=False), json.dumps(turns))
@@ -596,20 +588,22 @@ class Project:
         return [AuditEntry(row["at"], row["actor"], row["action"], json.loads(row["payload"])) for row in rows]
 
 
+def _turn_entry(turn: Turn | TurnRecord, sentences: Sequence[tuple[int, int]]) -> dict[str, Any]:
+    """One turn as the key store's working copy keeps it, with its sentence spans."""
+    return {
+        "speaker": turn.speaker,
+        "role": turn.role,
+        "start": turn.start,
+        "end": turn.end,
+        "start_time": turn.start_time,
+        "end_time": turn.end_time,
+        "sentences": [list(span) for span in sentences],
+    }
+
+
 def _working_copy(transcript: Transcript, sentences: TurnSpans) -> tuple[str, str, str]:
     """The identifiable text of a transcript as the key store keeps it: text, metadata JSON, turns JSON."""
-    turns = [
-        {
-            "speaker": turn.speaker,
-            "role": turn.role,
-            "start": turn.start,
-            "end": turn.end,
-            "start_time": turn.start_time,
-            "end_time": turn.end_time,
-            "sentences": turn_sentences,
-        }
-        for turn, turn_sentences in zip(transcript.turns, sentences, strict=True)
-    ]
+    turns = [_turn_entry(turn, spans) for turn, spans in zip(transcript.turns, sentences, strict=True)]
     return (
         transcript.text,
         json.dumps(transcript.metadata, ensure_ascii=False),
