@@ -133,14 +133,13 @@ class Review:
     def _map(self) -> dict[str, dict[str, Any]]:
         return {row["key"]: row for row in self._keys.placeholders()}
 
-    def _roster(self) -> Roster:
-        return Roster(
-            tuple(
-                RosterEntry(row["original"], row["category"], row["custom"])
-                for row in self._keys.placeholders()
-                if CATEGORIES[row["category"]].numbered
-            )
-        )
+    def _detector(self) -> Detector:
+        """A detector with everything the project knows: the glossary, and every name on the roster or decided so far
+        (found by the roster's rules, misspelt or not, and repeated wherever they occur)."""
+        named = [row for row in self._keys.placeholders() if CATEGORIES[row["category"]].numbered]
+        roster = Roster(tuple(RosterEntry(row["original"], row["category"], row["custom"]) for row in named))
+        known = {row["original"]: row["category"] for row in named}
+        return Detector(roster=roster if named else None, glossary=self.glossary(), known=known)
 
     def proposed_placeholder(self, candidate_id: int, category: str | None = None) -> str:
         """The placeholder a candidate would get if accepted now, optionally in another category."""
@@ -191,13 +190,10 @@ class Review:
         change is safe.
         """
         documents = self._unsigned(document_ids)
-        mapping = self._map()
-        known = {row["original"]: row["category"] for row in mapping.values() if CATEGORIES[row["category"]].numbered}
-        roster = self._roster()
-        detector = Detector(roster=roster if len(roster) else None, glossary=self.glossary(), known=known)
         texts = [self._working(document)["text"] for document in documents]
         found: dict[int, int] = {}
-        for done, (document, candidates) in enumerate(zip(documents, detector.detect_many(texts), strict=True)):
+        candidates_of = self._detector().detect_many(texts)
+        for done, (document, candidates) in enumerate(zip(documents, candidates_of, strict=True)):
             if progress:
                 progress(done, len(documents), f"scanning {document['source_name']}")
             found[document["id"]] = self._replace_pending(document["id"], candidates)
@@ -428,9 +424,9 @@ class Review:
         if not reviewer.strip():
             raise ReviewError("give the reviewer's name to sign off")
         text, metadata, segments = self._release(document)
-        residual = self._residual(document_id, text, rows)
+        residual = self._residual(document_id, text, rows, self._detector().detect(text))
         if residual:
-            added = self._add_residual_candidates(document, residual)
+            added = self._add_residual_candidates(document, text, residual)
             found = f"{len(residual)} possible identifier{'s' if len(residual) != 1 else ''}"
             where = f"document {document_id} ({document['source_name']})"
             if added:
@@ -461,24 +457,27 @@ class Review:
 
     def residual_scan(self, document_ids: Sequence[int] | None = None) -> list[Residual]:
         """Scan signed-off text again (before an export or a report) with everything the project now knows."""
-        signed = self._store.query("SELECT id, text FROM documents WHERE status = 'signed off' ORDER BY id")
         wanted = set(document_ids) if document_ids is not None else None
+        signed = [
+            row
+            for row in self._store.query("SELECT id, text FROM documents WHERE status = 'signed off' ORDER BY id")
+            if wanted is None or row["id"] in wanted
+        ]
+        found = self._detector().detect_many([row["text"] for row in signed])
         residual: list[Residual] = []
-        for row in signed:
-            if wanted is None or row["id"] in wanted:
-                residual += self._residual(row["id"], row["text"], self._keys.candidates(row["id"]))
+        for row, candidates in zip(signed, found, strict=True):
+            residual += self._residual(row["id"], row["text"], self._keys.candidates(row["id"]), candidates)
         return residual
 
-    def _residual(self, document_id: int, text: str, decided: list[dict[str, Any]]) -> list[Residual]:
-        mapping = self._map()
-        known = {row["original"]: row["category"] for row in mapping.values() if CATEGORIES[row["category"]].numbered}
-        roster = self._roster()
-        detector = Detector(roster=roster if len(roster) else None, glossary=self.glossary(), known=known)
-        # Text a reviewer chose to keep is not flagged again, unless the project has since learnt it is a name.
-        known_names = {original.casefold() for original in known}
+    def _residual(
+        self, document_id: int, text: str, decided: list[dict[str, Any]], found: list[Candidate]
+    ) -> list[Residual]:
+        """What the scan ``found`` in released text, less what the reviewer chose to keep (unless the project has
+        since learnt it is a name)."""
+        known_names = {row["original"].casefold() for row in self._keys.placeholders()}
         kept = {row["text"].casefold() for row in decided if row["status"] == "rejected"} - known_names
         residual = []
-        for candidate in detector.detect(text):
+        for candidate in found:
             if candidate.text.casefold() in kept:
                 continue
             masked = (
@@ -491,10 +490,9 @@ class Review:
             )
         return residual
 
-    def _add_residual_candidates(self, document: dict[str, Any], residual: list[Residual]) -> int:
+    def _add_residual_candidates(self, document: dict[str, Any], preview: str, residual: list[Residual]) -> int:
         """Residuals found in the preview go back to the reviewer against the working text; return how many did."""
         working = self._working(document)["text"]
-        preview = self._release(document)[0]
         returned = 0
         with self._keys.transaction(self.actor, "residual scan", {"document": document["id"], "found": len(residual)}):
             for item in residual:
