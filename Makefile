@@ -46,6 +46,7 @@ bench: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.import_speed
 	$(BIN)/python -m bench.anonymisation
+	$(BIN)/python -m bench.suggestions
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

@@ -12,6 +12,8 @@ def run() -> None:
             ("project_page.py", "Project", "project", ":material/folder_open:"),
             ("anonymise_page.py", "Anonymisation", "anonymise", ":material/shield_person:"),
             ("transcript_page.py", "Transcript", "transcript", ":material/article:"),
+            ("codebook_page.py", "Codebook", "codebook", ":material/account_tree:"),
+            ("coding_page.py", "Coding", "coding", ":material/label:"),
         ]
     )
     st.navigation(pages).run()

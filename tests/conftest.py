@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from workbench.cli import cli
 from workbench.demo import build_demo
-from workbench.project import Project
+from workbench.project import DocumentRecord, Project, Source
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
@@ -75,3 +75,55 @@ def write(folder: Path, name: str, content: str | bytes, encoding: str = "utf-8"
     path = folder / name
     path.write_bytes(content if isinstance(content, bytes) else content.encode(encoding))
     return path
+
+
+INTERVIEW = (
+    "Interviewer: Tell me about the training you had before the RAS.\n"
+    "CW: The training was rushed. I was trained in one morning, and the paperwrok never ended. "
+    "My line manager checked everything.\n"
+    "Interviewer: And the form itself?\n"
+    "CW: The RAS form duplicates the Needs Profile. We duplicated every question, honestly.\n"
+)
+
+TEST_CODEBOOK = """# A small codebook for the tests.
+id: test_book
+name: Test codebook
+themes:
+  - id: t.context   # the first theme
+    name: Context
+    colour: "#4C78A8"
+    codes:
+      - id: t.training
+        name: Training
+        keywords: [train]
+      - id: t.manager
+        name: Line-manager support
+        keywords: ["line manager"]
+  - id: t.perception
+    name: Perception
+    codes:
+      - id: t.paperwork
+        name: Paperwork
+        keywords: [paperwork]
+      - id: t.duplication
+        name: Duplication
+        keywords: [duplicate]
+"""
+
+
+@pytest.fixture
+def coded(tmp_path: Path) -> Iterator[Project]:
+    """A project with one signed-off interview (document 1) and the test codebook, opened by 'alice'."""
+    folder = tmp_path / "study"
+    Project.init(folder, actor="alice").close()
+    with Project.open(folder, actor="alice") as project:
+        project.import_files([Source(write(tmp_path, "cw01.txt", INTERVIEW))])
+        project.codebooks.load(write(tmp_path, "test_book.yaml", TEST_CODEBOOK))
+    sign_off_everything(folder)
+    with Project.open(folder, actor="alice") as project:
+        yield project
+
+
+def participant_turn(document: DocumentRecord, number: int = 1) -> tuple[str, int, int]:
+    turn = [t for t in document.turns if t.role == "participant"][number - 1]
+    return turn.id, turn.start, turn.end

@@ -396,7 +396,18 @@ def test_coders_never_see_the_originals_of_the_sample_study(app: AppTest, sample
         assert [original for original in PLANTED if original in shown] == [], participant
 
 
+def test_a_coded_transcript_cannot_be_reopened(app: AppTest, sample_copy: Path) -> None:
+    _open(app, sample_copy, ANONYMISE_PAGE)
+    app.selectbox(key="anonymise_document").select(1).run()
+    app.button(key="reopen_button").click().run()
+    assert "its released text cannot change under them, so remove them before reopening" in app.error[0].value
+    assert _progress_row(app, "cw01.docx")["Status"] == "signed off"
+
+
 def test_reopening_a_signed_off_transcript_takes_it_away_from_coders(app: AppTest, sample_copy: Path) -> None:
+    with Project.open(sample_copy) as project:  # the demo's coders take their codings of cw01 back first
+        for coding in project.coding.codings(1):
+            project.coding.as_coder(coding.coder).remove(coding.id)
     _open(app, sample_copy, ANONYMISE_PAGE)
     app.selectbox(key="anonymise_document").select(1).run()
     assert app.success[0].value.startswith("cw01\\.docx is signed off by Demo Reviewer on ")

@@ -59,3 +59,22 @@ def test_the_residual_identifiers_listed_in_the_readme_are_in_those_transcripts(
         assert identifier in texts[name], (name, identifier)
         others = [other for other, text in texts.items() if other != name and identifier in text]
         assert others == [], (identifier, others)
+
+
+def test_the_demo_loads_two_coders_codings_quotes_and_memos(sample_project_folder: Path) -> None:
+    with Project.open(sample_project_folder, actor="reader") as project:
+        assert [c.codebook.id for c in project.codebooks.loaded()] == ["ras_evaluation", "recommendations"]
+        assert project.coding.coders() == ["Alex Morgan", "Sam Okoro"]
+        quotes = project.quotes()
+        texts = {d.id: project.document(d.id).text for d in project.documents() if d.status == "signed off"}
+        assert all(quote.text == texts[quote.document][quote.start : quote.end] for quote in quotes)
+        by_coder = {
+            coder: {q.participant for q in quotes if q.coder == coder} for coder in ("Alex Morgan", "Sam Okoro")
+        }
+        assert len(by_coder["Alex Morgan"]) == 13 and 0 < len(by_coder["Sam Okoro"]) < 13
+        assert {q.code for q in quotes} >= {code.id for code in project.codebooks.codes().values() if code.depth == 1
+                                           and code.id.startswith("ras.")}  # fmt: skip
+        assert sum(q.key_quote for q in quotes) > 20
+        assert {memo.kind for memo in project.coding.memos()} == {"memo", "future consideration", "recommendation"}
+        duplication = {q.participant for q in quotes if q.code == "ras.perception.ras_form.duplication"}
+        assert len(duplication) >= 10  # the study's most widely raised issue

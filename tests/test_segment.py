@@ -11,8 +11,9 @@ from workbench.project import Project, Source
 
 def test_the_model_is_loaded_once_with_only_the_components_the_workbench_uses() -> None:
     assert load_nlp() is load_nlp()
-    assert {"tagger", "parser", "lemmatizer", "attribute_ruler"}.isdisjoint(load_nlp().pipe_names)
-    assert {"senter", "ner"} <= set(load_nlp().pipe_names)
+    assert "parser" not in load_nlp().pipe_names  # the slowest component, and nothing needs it
+    loaded = set(load_nlp().pipe_names) - {"entity_ruler"}  # the anonymiser adds its ruler on first use
+    assert loaded == {"tok2vec", "tagger", "attribute_ruler", "lemmatizer", "senter", "ner"}
 
 
 def test_sentences_follow_the_model_and_never_cross_a_turn_or_paragraph(project: Project, tmp_path: Path) -> None:

@@ -13,6 +13,8 @@ import click
 from workbench import __version__
 from workbench.anonymise.placeholders import STYLES
 from workbench.cli_anonymise import anonymise
+from workbench.cli_codebook import codebook
+from workbench.cli_coding import COMMANDS as CODING_COMMANDS
 from workbench.cli_common import Context, open_project, progress_printer, reported
 from workbench.demo import build_demo
 from workbench.launch import serve_app
@@ -177,6 +179,9 @@ def app(folder: str | None, port: int) -> None:
 
 
 cli.add_command(anonymise)
+cli.add_command(codebook)
+for command in CODING_COMMANDS:
+    cli.add_command(command)
 
 
 def main() -> None:

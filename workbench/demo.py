@@ -8,8 +8,13 @@ from pathlib import Path
 from workbench.errors import ProjectError
 from workbench.ingest import SUPPORTED_SUFFIXES
 from workbench.project import Progress, Project, Source
+from workbench.sample_codings import load_sample_codings
 
 SAMPLE_FOLDER = Path(__file__).resolve().parent.parent / "transcripts_sample"
+CODEBOOK_FOLDER = Path(__file__).resolve().parent.parent / "codebooks"
+CODINGS_FOLDER = "codings"
+# The model study's codebooks; codebooks/personal_budget_outcomes.yaml belongs to another study.
+DEMO_CODEBOOKS = ("ras_evaluation.yaml", "recommendations.yaml")
 PARTICIPANTS_FILE = "participants.csv"
 # The transcripts with identifiers deliberately left in (see transcripts_sample/README.md): the demo leaves their
 # review to the user. Every other sample transcript is already anonymised by hand, so the demo reviewer rejects
@@ -45,7 +50,10 @@ def build_demo(
             participants_csv=sample / PARTICIPANTS_FILE,
             progress=progress,
         )
+        for name in DEMO_CODEBOOKS:
+            project.codebooks.load(CODEBOOK_FOLDER / name)  # before the scan: code names and keywords are never names
         _review(project)
+        load_sample_codings(project, sample / CODINGS_FOLDER)
     finally:
         project.close()
     if folder.exists():

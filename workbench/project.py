@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from workbench.anonymise.review import Review
+from workbench.autocode import Suggestions
+from workbench.codebooks import Codebooks
+from workbench.coding import Coding
 from workbench.errors import ProjectError, ResidualFound, TranscriptError, WorkbenchError
 from workbench.ingest import Transcript, Turn, read_source, read_transcript
 from workbench.keystore import KEYSTORE_FOLDER, KeyStore
@@ -25,6 +28,7 @@ from workbench.participants import (
     participant_from_filename,
     read_participants_csv,
 )
+from workbench.quotes import Quote, list_quotes
 from workbench.segment import SentenceSplitter, TurnSpans
 from workbench.store import Store, utc_now
 
@@ -190,6 +194,12 @@ class Project:
         self._keys = keys
         self.review = Review(store, keys, actor)
         """The ethics review: scanning, decisions, placeholders, sign-off (see workbench.anonymise.review)."""
+        self.codebooks = Codebooks(store, folder, actor)
+        """The codebooks: loading, editing (codings follow), usage (see workbench.codebooks)."""
+        self.coding = Coding(store, actor, self.review.require_signed_off)
+        """Codings, memos, undo and redo, in the actor's name; ``coding.as_coder(name)`` for another coder."""
+        self.suggestions = Suggestions(store, self.coding, self.review.require_signed_off)
+        """Suggested codings from the codes' keywords (see workbench.autocode)."""
 
     # --- opening and creating -------------------------------------------------------------------------------------
 
@@ -580,6 +590,13 @@ class Project:
             metadata=json.loads(row["metadata"]),
             turns=turns,
             sentences=sentences,
+        )
+
+    def quotes(self) -> list[Quote]:
+        """Every live coding as a quote: the coded words cut from the released text, cited "(Case Worker 12)"."""
+        template = self.citation_template
+        return list_quotes(
+            self._store, lambda participant, label: f"({citation_for(template, Participant(participant, label))})"
         )
 
     def audit_log(self, limit: int = 200) -> list[AuditEntry]:

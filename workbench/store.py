@@ -123,8 +123,98 @@ def _v2_signoff(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v3_coding(db: sqlite_utils.Database) -> None:
+    # codes mirrors the project's codebook files (rewritten on every edit, hence the deferred foreign keys: a coding
+    # may never point at a missing code, but the check waits for the end of the edit's transaction). A removed coding
+    # keeps its row (removed_at) so that undo can bring it back. segments.lemmas is the lemma index of a released
+    # sentence, made once at sign-off: [[start, end, lemma], ...] in document offsets.
+    db.executescript(
+        """
+        ALTER TABLE segments ADD COLUMN lemmas TEXT;
+        CREATE TABLE codebooks (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            file TEXT NOT NULL,
+            source TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            loaded_at TEXT NOT NULL,
+            loaded_by TEXT NOT NULL
+        );
+        CREATE TABLE codes (
+            id TEXT PRIMARY KEY,
+            codebook_id TEXT NOT NULL REFERENCES codebooks(id) ON DELETE CASCADE,
+            parent_id TEXT,
+            theme_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            depth INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            colour TEXT NOT NULL,
+            keywords TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE INDEX codes_parent ON codes(parent_id);
+        CREATE TABLE codings (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            segment_id TEXT REFERENCES segments(id),
+            code_id TEXT NOT NULL REFERENCES codes(id) DEFERRABLE INITIALLY DEFERRED,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            coder TEXT NOT NULL,
+            origin TEXT NOT NULL DEFAULT 'manual' CHECK (origin IN ('manual', 'suggestion', 'import')),
+            key_quote INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            removed_at TEXT,
+            removed_by TEXT,
+            CHECK (0 <= start AND start < "end")
+        );
+        CREATE INDEX codings_document ON codings(document_id, start);
+        CREATE INDEX codings_code ON codings(code_id);
+        CREATE INDEX codings_segment ON codings(segment_id);
+        CREATE UNIQUE INDEX codings_live ON codings(document_id, code_id, coder, start, "end") WHERE removed_at IS NULL;
+        CREATE TABLE memos (
+            id INTEGER PRIMARY KEY,
+            target TEXT NOT NULL CHECK (target IN ('coding', 'code', 'document')),
+            target_id TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('memo', 'future consideration', 'recommendation')),
+            text TEXT NOT NULL,
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            removed_at TEXT,
+            removed_by TEXT
+        );
+        CREATE INDEX memos_target ON memos(target, target_id);
+        CREATE TABLE suggestions (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            segment_id TEXT NOT NULL REFERENCES segments(id),
+            code_id TEXT NOT NULL REFERENCES codes(id) DEFERRABLE INITIALLY DEFERRED,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            matched TEXT NOT NULL,
+            score REAL NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'accepted', 'rejected')),
+            decided_by TEXT,
+            decided_at TEXT,
+            coding_id INTEGER REFERENCES codings(id),
+            UNIQUE (segment_id, code_id)
+        );
+        CREATE INDEX suggestions_document ON suggestions(document_id, status);
+        CREATE TABLE coding_actions (
+            id INTEGER PRIMARY KEY,
+            coder TEXT NOT NULL,
+            at TEXT NOT NULL,
+            action TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'done' CHECK (state IN ('done', 'undone', 'dropped'))
+        );
+        CREATE INDEX coding_actions_coder ON coding_actions(coder, state);
+        """
+    )
+
+
 # Migration N brings a database from schema version N-1 to N. Append, never edit: projects on disk ran the old ones.
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_signoff)
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_signoff, _v3_coding)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -240,8 +330,17 @@ class Store:
         )
         self.insert_segments(segments)
 
+    def write_lemmas(self, rows: list[tuple[str, str]]) -> None:
+        """Write (lemma index, segment id) pairs: the words and lemmas of released sentences."""
+        self.db.conn.executemany("UPDATE segments SET lemmas = ? WHERE id = ?", rows)
+
     def withdraw_release(self, document_id: int) -> None:
-        """Take a transcript's text and segments back out of project.db (it returns to review)."""
+        """Take a transcript's text and segments back out of project.db (it returns to review).
+
+        Only a transcript without live codings may be withdrawn; its removed codings and suggestions go with it.
+        """
+        self.db.execute("DELETE FROM suggestions WHERE document_id = ?", [document_id])
+        self.db.execute("DELETE FROM codings WHERE document_id = ? AND removed_at IS NOT NULL", [document_id])
         self.db.execute("DELETE FROM segments WHERE document_id = ?", [document_id])
         self.db.execute(
             "UPDATE documents SET text = '', metadata = '{}', status = 'in review' WHERE id = ?", [document_id]

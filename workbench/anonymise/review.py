@@ -28,6 +28,7 @@ from workbench.anonymise.placeholders import (
 )
 from workbench.errors import NotSignedOff, ReviewError
 from workbench.keystore import KeyStore
+from workbench.lemmas import sentence_lemmas
 from workbench.store import Store, utc_now
 
 STYLE_SETTING = "placeholder_style"
@@ -139,7 +140,16 @@ class Review:
         named = [row for row in self._keys.placeholders() if CATEGORIES[row["category"]].numbered]
         roster = Roster(tuple(RosterEntry(row["original"], row["category"], row["custom"]) for row in named))
         known = {row["original"]: row["category"] for row in named}
-        return Detector(roster=roster if named else None, glossary=self.glossary(), known=known)
+        return Detector(
+            roster=roster if named else None, glossary=self.glossary() + self._codebook_terms(), known=known
+        )
+
+    def _codebook_terms(self) -> Glossary:
+        """The names and keywords of the project's codes: the study's own vocabulary, never an identifier."""
+        terms: list[str] = []
+        for row in self._store.query("SELECT name, keywords FROM codes ORDER BY position"):
+            terms += [row["name"], *json.loads(row["keywords"])]
+        return Glossary(tuple(dict.fromkeys(" ".join(term.split()) for term in terms)))
 
     def proposed_placeholder(self, candidate_id: int, category: str | None = None) -> str:
         """The placeholder a candidate would get if accepted now, optionally in another category."""
@@ -439,10 +449,12 @@ class Review:
                 "original does not have: check the placeholders written by hand (one may name someone)"
             )
         summary = _summary(rows)
+        lemmas = sentence_lemmas(text, segments)
         with self._store.transaction(
             self.actor, "sign off", {"document": document_id, "reviewer": reviewer, **summary}
         ):
             self._store.release_document(document_id, text, metadata, segments)
+            self._store.write_lemmas(lemmas)
             self._store.add_signoff(document_id, reviewer.strip(), json.dumps(summary))
         return []
 
@@ -451,6 +463,15 @@ class Review:
         document = self._document(document_id)
         if document["status"] != "signed off":
             raise ReviewError(f"document {document_id} is not signed off")
+        coded = self._store.scalar(
+            "SELECT COUNT(*) FROM codings WHERE document_id = ? AND removed_at IS NULL", [document_id]
+        )
+        if coded:
+            # Released text never changes under codings (their offsets point into it).
+            raise ReviewError(
+                f"document {document_id} ({document['source_name']}) has {coded} coding{'s' if coded != 1 else ''}; "
+                "its released text cannot change under them, so remove them before reopening its review"
+            )
         with self._store.transaction(self.actor, "reopen review", {"document": document_id}):
             self._store.withdraw_release(document_id)
             self._store.withdraw_signoff(document_id, self.actor)
