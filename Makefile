@@ -18,13 +18,17 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(INSTALLED)
 
-# Debian's Chromium for the browser tests (never `playwright install`: it downloads a browser). Not needed by `run`.
+# What only the tests need, from Debian: Chromium for the browser tests (never `playwright install`: it downloads a
+# browser), LibreOffice and poppler-utils to prove a generated .docx opens. Not needed by `run`.
+TEST_PACKAGES := chromium libreoffice-writer-nogui poppler-utils
+TEST_PROGRAMS := /usr/bin/chromium /usr/bin/soffice /usr/bin/pdftotext
 browser:
-	@if [ ! -x $(CHROMIUM) ]; then \
+	@missing=; for program in $(TEST_PROGRAMS); do [ -x $$program ] || missing=1; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; \
 	  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO=sudo; \
-	  else echo "Chromium is missing and installing it needs root: run 'sudo apt-get install -y chromium'" >&2; exit 1; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Test tools are missing and installing them needs root: run 'sudo apt-get install -y $(TEST_PACKAGES)'" >&2; exit 1; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(TEST_PACKAGES) >/dev/null; \
 	fi
 
 $(DEMO)/project.db: | $(INSTALLED)
@@ -47,6 +51,8 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench.import_speed
 	$(BIN)/python -m bench.anonymisation
 	$(BIN)/python -m bench.suggestions
+	$(BIN)/python -m bench.report_speed
+	$(BIN)/python -m bench.retrieval
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

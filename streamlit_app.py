@@ -14,6 +14,11 @@ def run() -> None:
             ("transcript_page.py", "Transcript", "transcript", ":material/article:"),
             ("codebook_page.py", "Codebook", "codebook", ":material/account_tree:"),
             ("coding_page.py", "Coding", "coding", ":material/label:"),
+            ("quotes_page.py", "Quotes", "quotes", ":material/format_quote:"),
+            ("explore_page.py", "Explore", "explore", ":material/search:"),
+            ("analysis_page.py", "Analysis", "analysis", ":material/monitoring:"),
+            ("reliability_page.py", "Reliability", "reliability", ":material/handshake:"),
+            ("reports_page.py", "Reports", "reports", ":material/description:"),
         ]
     )
     st.navigation(pages).run()

@@ -16,6 +16,9 @@ from workbench.cli_anonymise import anonymise
 from workbench.cli_codebook import codebook
 from workbench.cli_coding import COMMANDS as CODING_COMMANDS
 from workbench.cli_common import Context, open_project, progress_printer, reported
+from workbench.cli_explore import COMMANDS as EXPLORE_COMMANDS
+from workbench.cli_reliability import reliability
+from workbench.cli_report import report
 from workbench.demo import build_demo
 from workbench.launch import serve_app
 from workbench.project import Project, Source
@@ -180,7 +183,9 @@ def app(folder: str | None, port: int) -> None:
 
 cli.add_command(anonymise)
 cli.add_command(codebook)
-for command in CODING_COMMANDS:
+cli.add_command(report)
+cli.add_command(reliability)
+for command in (*CODING_COMMANDS, *EXPLORE_COMMANDS):
     cli.add_command(command)
 
 

@@ -1,4 +1,4 @@
-"""``workbench code``, ``uncode``, ``memo``, ``suggest``, ``undo``, ``redo`` and ``quotes``: coding from the shell."""
+"""``workbench code``, ``uncode``, ``memo``, ``suggest``, ``undo`` and ``redo``: coding from the shell."""
 
 from __future__ import annotations
 
@@ -148,19 +148,4 @@ def redo(ctx: click.Context, folder: str, coder: str | None) -> None:
     _replay(ctx, folder, coder, "redo")
 
 
-@click.command()
-@click.argument("folder", type=click.Path(file_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print every quote as JSON (text == document text[start:end]).")
-@click.pass_context
-def quotes(ctx: click.Context, folder: str, as_json: bool) -> None:
-    """List every coding as a quote with its citation, e.g. "(Case Worker 12)"."""
-    with reported(), open_project(ctx, folder) as project:
-        found = project.quotes()
-    if as_json:
-        click.echo(json.dumps([quote.as_json() for quote in found], ensure_ascii=False, indent=2))
-        return
-    for quote in found:
-        click.echo(f"{quote.code} ({quote.coder}): “{quote.text}” {quote.citation}")
-
-
-COMMANDS = (code, uncode, memo, suggest, undo, redo, quotes)
+COMMANDS = (code, uncode, memo, suggest, undo, redo)

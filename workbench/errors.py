@@ -70,3 +70,18 @@ class CodebookEditError(WorkbenchError):
 
 class CodingError(WorkbenchError):
     """A coding, memo, suggestion, undo or redo cannot be done as asked."""
+
+
+class QuoteError(WorkbenchError):
+    """A quote, search or analysis filter names something the project does not have, or an export cannot be made."""
+
+
+class ReportRefused(WorkbenchError):
+    """A draft failed its checks: a quote that is not verbatim, an unsigned transcript, a possible identifier."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        listed = "; ".join(f"({number}) {problem}" for number, problem in enumerate(problems, 1))
+        super().__init__(
+            f"the draft was not written: {len(problems)} problem{'s' if len(problems) != 1 else ''}: {listed}"
+        )

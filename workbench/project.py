@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbench.analysis import Analysis, people_noun
 from workbench.anonymise.review import Review
 from workbench.autocode import Suggestions
 from workbench.codebooks import Codebooks
@@ -28,7 +29,9 @@ from workbench.participants import (
     participant_from_filename,
     read_participants_csv,
 )
-from workbench.quotes import Quote, list_quotes
+from workbench.quotes import ContextTurn, Quote, QuoteFilter, Quotes
+from workbench.reliability import Reliability
+from workbench.search import Search
 from workbench.segment import SentenceSplitter, TurnSpans
 from workbench.store import Store, utc_now
 
@@ -200,6 +203,8 @@ class Project:
         """Codings, memos, undo and redo, in the actor's name; ``coding.as_coder(name)`` for another coder."""
         self.suggestions = Suggestions(store, self.coding, self.review.require_signed_off)
         """Suggested codings from the codes' keywords (see workbench.autocode)."""
+        self.reliability = Reliability(store, self.coding, self.review.require_signed_off)
+        """Agreement between coders and the lead coder's reconciliation (see workbench.reliability)."""
 
     # --- opening and creating -------------------------------------------------------------------------------------
 
@@ -592,12 +597,31 @@ class Project:
             sentences=sentences,
         )
 
-    def quotes(self) -> list[Quote]:
-        """Every live coding as a quote: the coded words cut from the released text, cited "(Case Worker 12)"."""
+    def quotes(self, wanted: QuoteFilter | None = None, *, limit: int | None = None) -> list[Quote]:
+        """The live codings that pass the filter as quotes: the coded words cut from the released text by their
+        offsets, cited "(Case Worker 12)"."""
+        return Quotes(self._store, self._citer()).find(wanted, limit=limit)
+
+    def quote_context(self, quote: Quote, *, around: int = 1) -> list[ContextTurn]:
+        """The turn holding a quote, with ``around`` turns before and after it."""
+        return Quotes(self._store, self._citer()).context(quote, around=around)
+
+    @property
+    def search(self) -> Search:
+        """Full-text search, keyword in context and keyword spread over the released text."""
+        return Search(self._store, self._citer())
+
+    @property
+    def analysis(self) -> Analysis:
+        """The participant x code matrix, ranked codes, cross-tabs and co-occurrence as pandas tables."""
+        return Analysis(self._store, self._citer(brackets=False), people_noun(self.citation_template))
+
+    def _citer(self, *, brackets: bool = True) -> Callable[[str, str | None], str]:
+        """The citation function for this moment's label template: (participant id, label) -> "(Case Worker 12)"."""
         template = self.citation_template
-        return list_quotes(
-            self._store, lambda participant, label: f"({citation_for(template, Participant(participant, label))})"
-        )
+        if not brackets:
+            return lambda participant, label: citation_for(template, Participant(participant, label))
+        return lambda participant, label: f"({citation_for(template, Participant(participant, label))})"
 
     def audit_log(self, limit: int = 200) -> list[AuditEntry]:
         """Return the most recent writes, newest first."""

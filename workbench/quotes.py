@@ -1,12 +1,24 @@
-"""Quotes: every live coding with the words it covers, cut from the released text by its offsets, and its citation."""
+"""Quotes: live codings with the words they cover, cut from the released text by offsets, cited "(Case Worker 12)".
+
+Filters narrow them by participant (12, CW12 or Case Worker 12 alike), code (with or without its sub-codes), theme,
+coder, participant attribute and words; a quote's surrounding turns come on demand.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from workbench.errors import QuoteError
+from workbench.participants import normalise_participant_id
 from workbench.store import Store
+
+JSON_FIELDS = ("document", "participant", "citation", "code", "coder", "text", "start", "end")
+
+Citation = Callable[[str, str | None], str]
+"""citation(participant id, label) -> "(Case Worker 12)"."""
 
 
 @dataclass(frozen=True)
@@ -21,40 +33,176 @@ class Quote:
     end: int
     coding: int
     key_quote: bool
+    code_name: str = ""
+    code_path: str = ""
+    theme: str = ""
+    segment: str | None = None
+    role: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         """The quote as ``workbench quotes --json`` prints it."""
         data = asdict(self)
-        del data["coding"], data["key_quote"]
-        return data
+        return {key: data[key] for key in JSON_FIELDS}
 
 
-def list_quotes(store: Store, citation: Callable[[str, str | None], str]) -> list[Quote]:
-    """Return every live coding as a quote, ordered by participant's document, position and code.
+@dataclass(frozen=True)
+class QuoteFilter:
+    """Which quotes to return; every field left empty matches everything."""
 
-    ``citation(participant_id, label)`` gives the project's citation, e.g. "(Case Worker 12)".
-    """
-    rows = store.query(
-        """
-        SELECT c.id, c.document_id, d.participant_id, p.label, c.code_id, c.coder, c.start, c."end", c.key_quote,
-               substr(d.text, c.start + 1, c."end" - c.start) AS text
-        FROM codings c JOIN documents d ON d.id = c.document_id JOIN participants p ON p.id = d.participant_id
-        WHERE c.removed_at IS NULL AND d.status = 'signed off'
-        ORDER BY c.document_id, c.start, c.code_id, c.coder
-        """
-    )
-    return [
-        Quote(
-            document=row["document_id"],
-            participant=row["participant_id"],
-            citation=citation(row["participant_id"], row["label"]),
-            code=row["code_id"],
-            coder=row["coder"],
-            text=row["text"],
-            start=row["start"],
-            end=row["end"],
-            coding=row["id"],
-            key_quote=bool(row["key_quote"]),
+    participant: str | None = None
+    code: str | None = None
+    subcodes: bool = True
+    theme: str | None = None
+    coder: str | None = None
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    text: str | None = None
+    key_only: bool = False
+    document: int | None = None
+
+
+@dataclass(frozen=True)
+class ContextTurn:
+    segment: str
+    speaker: str
+    role: str
+    text: str
+    holds_quote: bool
+
+
+class Quotes:
+    def __init__(self, store: Store, citation: Citation) -> None:
+        self._store = store
+        self._citation = citation
+
+    def find(self, wanted: QuoteFilter | None = None, *, limit: int | None = None) -> list[Quote]:
+        """Return the quotes that pass the filter, by participant's document, position, code and coder."""
+        wanted = wanted or QuoteFilter()
+        where, params = self._conditions(wanted)
+        rows = self._store.query(
+            f"""
+            SELECT c.id, c.document_id, d.participant_id, p.label, p.role, p.attributes, c.code_id, c.coder,
+                   c.start, c."end", c.key_quote, c.segment_id, k.name AS code_name, k.theme_id,
+                   substr(d.text, c.start + 1, c."end" - c.start) AS text
+            FROM codings c
+            JOIN documents d ON d.id = c.document_id
+            JOIN participants p ON p.id = d.participant_id
+            JOIN codes k ON k.id = c.code_id
+            WHERE {" AND ".join(where)}
+            ORDER BY c.document_id, c.start, k.position, c.coder
+            {"LIMIT ?" if limit is not None else ""}
+            """,
+            [*params, *([limit] if limit is not None else [])],
         )
-        for row in rows
-    ]
+        paths = self._paths()
+        return [
+            Quote(
+                document=row["document_id"],
+                participant=row["participant_id"],
+                citation=self._citation(row["participant_id"], row["label"]),
+                code=row["code_id"],
+                coder=row["coder"],
+                text=row["text"],
+                start=row["start"],
+                end=row["end"],
+                coding=row["id"],
+                key_quote=bool(row["key_quote"]),
+                code_name=row["code_name"],
+                code_path=paths.get(row["code_id"], row["code_name"]),
+                theme=row["theme_id"],
+                segment=row["segment_id"],
+                role=row["role"],
+                attributes=json.loads(row["attributes"] or "{}"),
+            )
+            for row in rows
+        ]
+
+    def context(self, quote: Quote, *, around: int = 1) -> list[ContextTurn]:
+        """Return the turn that holds a quote with ``around`` turns either side, cut from the released text."""
+        rows = self._store.query(
+            """
+            SELECT s.id, s.speaker, s.role, s.start, s."end", s.position,
+                   substr(d.text, s.start + 1, s."end" - s.start) AS text
+            FROM segments s JOIN documents d ON d.id = s.document_id
+            WHERE s.document_id = ? AND s.kind = 'turn' ORDER BY s.position
+            """,
+            [quote.document],
+        )
+        holding = next((i for i, row in enumerate(rows) if row["start"] <= quote.start < row["end"]), None)
+        if holding is None:
+            return []
+        chosen = rows[max(0, holding - around) : holding + around + 1]
+        return [
+            ContextTurn(row["id"], row["speaker"], row["role"], row["text"], row is rows[holding]) for row in chosen
+        ]
+
+    def _conditions(self, wanted: QuoteFilter) -> tuple[list[str], list[Any]]:
+        where = ["c.removed_at IS NULL", "d.status = 'signed off'"]
+        params: list[Any] = []
+        if wanted.participant:
+            where.append("d.participant_id = ?")
+            params.append(normalise_participant_id(wanted.participant))
+        if wanted.document is not None:
+            where.append("c.document_id = ?")
+            params.append(wanted.document)
+        if wanted.code:
+            codes = self._code_ids(wanted.code, wanted.subcodes)
+            # With a participant too, "+" keeps SQLite from walking the code's index across the whole project
+            # (without statistics it would): start from the participant's documents instead.
+            column = "+c.code_id" if wanted.participant or wanted.document is not None else "c.code_id"
+            where.append(f"{column} IN ({', '.join('?' for _ in codes)})")
+            params += codes
+        if wanted.theme:
+            if not self._store.scalar("SELECT COUNT(*) FROM codes WHERE id = ? AND depth = 0", [wanted.theme]):
+                raise QuoteError(f"there is no theme {wanted.theme!r} in this project's codebooks")
+            where.append("k.theme_id = ?")
+            params.append(wanted.theme)
+        if wanted.coder:
+            where.append("c.coder = ?")
+            params.append(wanted.coder)
+        for name, value in wanted.attributes.items():
+            if name.casefold() == "role":
+                where.append("lower(p.role) = lower(?)")
+            else:
+                where.append("lower(json_extract(p.attributes, ?)) = lower(?)")
+                params.append(f'$."{name}"')
+            params.append(value)
+        if wanted.text:
+            where.append('instr(lower(substr(d.text, c.start + 1, c."end" - c.start)), lower(?)) > 0')
+            params.append(" ".join(wanted.text.split()))
+        if wanted.key_only:
+            where.append("c.key_quote = 1")
+        return where, params
+
+    def _code_ids(self, code_id: str, subcodes: bool) -> list[str]:
+        rows = self._store.query(
+            """
+            WITH RECURSIVE tree(id) AS (
+                SELECT id FROM codes WHERE id = ?
+                UNION ALL SELECT codes.id FROM codes JOIN tree ON codes.parent_id = tree.id
+            ) SELECT id FROM tree
+            """,
+            [code_id],
+        )
+        if not rows:
+            raise QuoteError(
+                f"there is no code {code_id!r} in this project's codebooks (see `workbench codebook show`)"
+            )
+        return [row["id"] for row in rows] if subcodes else [code_id]
+
+    def _paths(self) -> dict[str, str]:
+        """Each code's path, "Perception > The RAS form > Duplication", from the codes table."""
+        rows = {row["id"]: row for row in self._store.query("SELECT id, parent_id, name FROM codes")}
+        paths: dict[str, str] = {}
+        for code_id in rows:
+            names, current = [], rows.get(code_id)
+            while current is not None:
+                names.append(current["name"])
+                current = rows.get(current["parent_id"])
+            paths[code_id] = " > ".join(reversed(names))
+        return paths
+
+
+def attribute_names(quotes: Sequence[Quote]) -> list[str]:
+    """The participant attributes the quotes carry, in first-seen order (columns of a quote table)."""
+    return list(dict.fromkeys(name for quote in quotes for name in quote.attributes))

@@ -213,8 +213,33 @@ def _v3_coding(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v4_search(db: sqlite_utils.Database) -> None:
+    # sentence_fts indexes each released sentence's text under its segment's rowid (written at sign-off, removed at
+    # reopen). reconciliations records a lead coder's decision on a disagreement between coders.
+    db.executescript(
+        """
+        CREATE VIRTUAL TABLE sentence_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');
+        INSERT INTO sentence_fts (rowid, text)
+            SELECT s.rowid, substr(d.text, s.start + 1, s."end" - s.start)
+            FROM segments s JOIN documents d ON d.id = s.document_id
+            WHERE s.kind = 'sentence' AND d.status = 'signed off';
+        CREATE TABLE reconciliations (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            segment_id TEXT NOT NULL REFERENCES segments(id),
+            code_id TEXT NOT NULL REFERENCES codes(id) DEFERRABLE INITIALLY DEFERRED,
+            decision TEXT NOT NULL CHECK (decision IN ('apply', 'reject')),
+            lead TEXT NOT NULL,
+            at TEXT NOT NULL,
+            coding_id INTEGER REFERENCES codings(id),
+            UNIQUE (segment_id, code_id)
+        );
+        """
+    )
+
+
 # Migration N brings a database from schema version N-1 to N. Append, never edit: projects on disk ran the old ones.
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_signoff, _v3_coding)
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_signoff, _v3_coding, _v4_search)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -329,6 +354,11 @@ class Store:
             [text, metadata, document_id],
         )
         self.insert_segments(segments)
+        self.db.execute(
+            'INSERT INTO sentence_fts (rowid, text) SELECT rowid, substr(?, start + 1, "end" - start) FROM segments '
+            "WHERE document_id = ? AND kind = 'sentence'",
+            [text, document_id],
+        )
 
     def write_lemmas(self, rows: list[tuple[str, str]]) -> None:
         """Write (lemma index, segment id) pairs: the words and lemmas of released sentences."""
@@ -340,6 +370,10 @@ class Store:
         Only a transcript without live codings may be withdrawn; its removed codings and suggestions go with it.
         """
         self.db.execute("DELETE FROM suggestions WHERE document_id = ?", [document_id])
+        self.db.execute("DELETE FROM reconciliations WHERE document_id = ?", [document_id])
+        self.db.execute(
+            "DELETE FROM sentence_fts WHERE rowid IN (SELECT rowid FROM segments WHERE document_id = ?)", [document_id]
+        )
         self.db.execute("DELETE FROM codings WHERE document_id = ? AND removed_at IS NOT NULL", [document_id])
         self.db.execute("DELETE FROM segments WHERE document_id = ?", [document_id])
         self.db.execute(

@@ -16,6 +16,7 @@ from typing import Any
 from workbench.anonymise.categories import CATEGORIES, category_named
 from workbench.anonymise.detect import Candidate, Detector
 from workbench.anonymise.lists import Glossary, Roster, RosterEntry, parse_glossary
+from workbench.anonymise.names import sentence_start
 from workbench.anonymise.placeholders import (
     DEFAULT_STYLE,
     Replacement,
@@ -26,6 +27,7 @@ from workbench.anonymise.placeholders import (
     mention_key,
     render,
 )
+from workbench.anonymise.words import is_english
 from workbench.errors import NotSignedOff, ReviewError
 from workbench.keystore import KeyStore
 from workbench.lemmas import sentence_lemmas
@@ -489,6 +491,24 @@ class Review:
         for row, candidates in zip(signed, found, strict=True):
             residual += self._residual(row["id"], row["text"], self._keys.candidates(row["id"]), candidates)
         return residual
+
+    def scan_draft(self, text: str) -> list[Residual]:
+        """Scan text written from the project (a report draft) for possible identifiers, less the words reviewers
+        chose to keep in any transcript. Residuals carry document id 0: they belong to no transcript."""
+        decided = self._keys.query("SELECT text, status FROM candidates WHERE status = 'rejected'")
+        found = [
+            candidate
+            for candidate in self._detector().detect(text)
+            # A draft's own prose ("Simpler, shorter...") starts sentences with ordinary words the model takes for
+            # names; transcripts have a reviewer to reject those, drafts do not.
+            if not (
+                candidate.detector == "model"
+                and " " not in candidate.text
+                and sentence_start(text, candidate.start)
+                and is_english(candidate.text)
+            )
+        ]
+        return self._residual(0, text, decided, found)
 
     def _residual(
         self, document_id: int, text: str, decided: list[dict[str, Any]], found: list[Candidate]

@@ -1,0 +1,219 @@
+"""Search over released sentences (SQLite FTS5), keyword in context, and keyword spread across interviews.
+
+Queries take words (all must occur), "quoted phrases" and prefixes (train*). Keyword spread counts the interviews
+(distinct participants) where a word or phrase occurs in any of its forms: words are compared by their Snowball stem,
+so "duplicated", "duplicates" and "duplication" all count for "duplication".
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import snowballstemmer
+
+from workbench.errors import QuoteError
+from workbench.participants import normalise_participant_id
+from workbench.quotes import Citation
+from workbench.store import Store
+
+_TOKEN = re.compile(r'"[^"]*"|\S+')
+_WORD = re.compile(r"\w+(?:['’-]\w+)*")
+_OPERATORS = {"AND", "OR", "NOT"}
+_START, _STOP = "\x01", "\x02"  # highlight() marks around each matched term
+KWIC_WIDTH = 60
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A sentence that matches, with its first matched words as keyword in context."""
+
+    document: int
+    participant: str
+    citation: str
+    segment: str
+    start: int
+    end: int
+    text: str
+    left: str
+    keyword: str
+    right: str
+    keyword_start: int
+    keyword_end: int
+
+
+@dataclass
+class Spread:
+    """In how many interviews a word or phrase occurs, in any of its forms."""
+
+    query: str
+    participants: list[str] = field(default_factory=list)
+    documents: int = 0
+    occurrences: int = 0
+    forms: dict[str, int] = field(default_factory=dict)
+
+
+class Search:
+    def __init__(self, store: Store, citation: Citation) -> None:
+        self._store = store
+        self._citation = citation
+
+    def search(
+        self,
+        query: str,
+        *,
+        participant: str | None = None,
+        code_ids: Sequence[str] | None = None,
+        limit: int = 500,
+        width: int = KWIC_WIDTH,
+    ) -> list[Hit]:
+        """Return the sentences matching ``query`` in text order, each with its keyword in context."""
+        match = fts_query(query)
+        where, params = ["sentence_fts MATCH ?", "d.status = 'signed off'"], [match]
+        if participant:
+            where.append("d.participant_id = ?")
+            params.append(normalise_participant_id(participant))
+        if code_ids:
+            marks = ", ".join("?" for _ in code_ids)
+            where.append(
+                f"EXISTS (SELECT 1 FROM codings c WHERE c.document_id = s.document_id AND c.removed_at IS NULL "
+                f'AND c.code_id IN ({marks}) AND c.start < s."end" AND s.start < c."end")'
+            )
+            params += list(code_ids)
+        rows = self._store.query(
+            f"""
+            SELECT s.id, s.document_id, s.start, s."end", d.participant_id, p.label,
+                   max(0, s.start - {width}) AS window_start,
+                   substr(d.text, max(0, s.start - {width}) + 1, s."end" - s.start + 2 * {width}) AS window,
+                   highlight(sentence_fts, 0, char(1), char(2)) AS marked
+            FROM sentence_fts
+            JOIN segments s ON s.rowid = sentence_fts.rowid
+            JOIN documents d ON d.id = s.document_id
+            JOIN participants p ON p.id = d.participant_id
+            WHERE {" AND ".join(where)}
+            ORDER BY s.document_id, s.start LIMIT ?
+            """,
+            [*params, limit],
+        )
+        return [self._hit(row, width) for row in rows]
+
+    def _hit(self, row: dict[str, Any], width: int) -> Hit:
+        """A hit from its row; only a window of the document around the sentence is read, never the whole text."""
+        marked, base, window = str(row["marked"]), int(row["window_start"]), str(row["window"])
+        start, end = int(row["start"]), int(row["end"])
+
+        def cut(a: int, b: int) -> str:  # document offsets [a, b) inside the window
+            return window[max(0, a - base) : max(0, b - base)]
+
+        first = marked.find(_START)
+        offset = start + first if first >= 0 else start
+        length = marked.find(_STOP) - first - 1 if first >= 0 else 0
+        keyword_end = offset + max(length, 0)
+        return Hit(
+            document=int(row["document_id"]),
+            participant=str(row["participant_id"]),
+            citation=self._citation(str(row["participant_id"]), row["label"]),
+            segment=str(row["id"]),
+            start=start,
+            end=end,
+            text=cut(start, end),
+            left=" ".join(cut(max(0, offset - width), offset).split()),
+            keyword=cut(offset, keyword_end),
+            right=" ".join(cut(keyword_end, keyword_end + width).split()),
+            keyword_start=offset,
+            keyword_end=keyword_end,
+        )
+
+    def spread(self, queries: Sequence[str]) -> list[Spread]:
+        """Return, for each word or phrase, the participants (and documents) whose released text has it."""
+        results = []
+        for query in queries:
+            words = _WORD.findall(query.casefold())
+            if not words:
+                raise QuoteError(f"{query!r} has no word to look for")
+            stems = [stem(word) for word in words]
+            spread = Spread(query)
+            seen_participants: dict[str, None] = {}
+            seen_documents: set[int] = set()
+            for row in self._candidates(stems[0]):
+                text = str(row["text"])
+                found = _find_stems(json.loads(row["lemmas"]), text, stems)
+                if not found:
+                    continue
+                seen_participants[str(row["participant_id"])] = None
+                seen_documents.add(int(row["document_id"]))
+                spread.occurrences += len(found)
+                for form in found:
+                    spread.forms[form] = spread.forms.get(form, 0) + 1
+            spread.participants = sorted(seen_participants, key=_natural)
+            spread.documents = len(seen_documents)
+            results.append(spread)
+        return results
+
+    def _candidates(self, first_stem: str) -> list[dict[str, Any]]:
+        """Released sentences that may hold a word with this stem (found by prefix in the full-text index)."""
+        prefix = re.sub(r"\W", "", first_stem)
+        where, params = "d.status = 'signed off'", []
+        if len(prefix) >= 2:
+            where += " AND s.rowid IN (SELECT rowid FROM sentence_fts WHERE sentence_fts MATCH ?)"
+            params.append(f'"{prefix}"*')
+        return self._store.query(
+            f"""
+            SELECT s.document_id, d.participant_id, s.lemmas, d.text
+            FROM segments s JOIN documents d ON d.id = s.document_id
+            WHERE s.kind = 'sentence' AND s.lemmas IS NOT NULL AND {where}
+            """,
+            params,
+        )
+
+
+def fts_query(query: str) -> str:
+    """Turn what a user types into an FTS5 query: words and "phrases" all required, word* a prefix, OR and NOT kept."""
+    parts = []
+    for token in _TOKEN.findall(query.strip()):
+        if token in _OPERATORS:
+            parts.append(token)
+            continue
+        prefix = token.endswith("*")
+        words = _WORD.findall(token.strip('"*'))
+        if not words:
+            continue
+        phrase = '"' + " ".join(words) + '"'
+        parts.append(phrase + ("*" if prefix and not token.startswith('"') else ""))
+    while parts and parts[-1] in _OPERATORS:
+        parts.pop()
+    while parts and parts[0] in _OPERATORS:
+        parts.pop(0)
+    if not parts:
+        raise QuoteError(f'{query!r} has nothing to search for: type a word, a "phrase" or a prefix such as train*')
+    return " ".join(parts)
+
+
+@functools.lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Snowball (Porter 2) stem of a lower-case word: duplicated, duplication -> duplic."""
+    return str(_stemmer().stemWord(word.casefold().replace("’", "'")))
+
+
+@functools.cache
+def _stemmer() -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer("english")
+
+
+def _find_stems(index: list[list[Any]], text: str, stems: list[str]) -> list[str]:
+    """The forms (as written, lower case) where the stems occur in a row in a sentence's words."""
+    words = [(int(s), int(e)) for s, e, _ in index]
+    found = []
+    for position in range(len(words) - len(stems) + 1):
+        window = words[position : position + len(stems)]
+        if all(stem(text[s:e]) == wanted for (s, e), wanted in zip(window, stems, strict=True)):
+            found.append(" ".join(text[s:e].casefold() for s, e in window))
+    return found
+
+
+def _natural(value: str) -> tuple[int, int | str]:
+    return (0, int(value)) if value.isdigit() else (1, value)
