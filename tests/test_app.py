@@ -16,7 +16,7 @@ from streamlit.testing.v1.element_tree import Block
 
 from tests.conftest import FIXTURES, REPO
 from workbench.project import Project
-from workbench.ui import anonymise_page
+from workbench.ui import ethics_downloads
 
 APP = str(REPO / "streamlit_app.py")
 TRANSCRIPT_PAGE = "workbench/ui/transcript_page.py"
@@ -475,11 +475,11 @@ def test_ethics_report_downloads_hold_no_original(app: AppTest, sample_project_f
     buttons = {button.key: button.label for button in app.download_button}
     assert buttons == {"report_docx": "Ethics report (.docx)", "report_md": "Ethics report (.md)"}
     # AppTest has no browser to click a deferred download: call what the buttons run (test_browser.py clicks one).
-    markdown = anonymise_page.ethics_report_markdown(sample_project_folder, "app-tester").decode("utf-8")
+    markdown = ethics_downloads.ethics_report_markdown(sample_project_folder, "app-tester").decode("utf-8")
     assert markdown.startswith("# Ethics report: anonymisation\n")
     assert "| 3 | Case Worker 3 | cw03.docx | in review | 3 | 0 | 0 | 3 |" in markdown
     assert [original for original in PLANTED if original in markdown] == []
-    document = docx.Document(io.BytesIO(anonymise_page.ethics_report_docx(sample_project_folder, "app-tester")))
+    document = docx.Document(io.BytesIO(ethics_downloads.ethics_report_docx(sample_project_folder, "app-tester")))
     assert document.paragraphs[0].text == "Ethics report: anonymisation"
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert "cw13.docx" in cells

@@ -17,7 +17,7 @@ from tests.conftest import REPO, sign_off_everything, write
 from tests.test_app import _no_errors, _open
 from tests.test_app_coding import CODEBOOK, INTERVIEW
 from workbench.project import Project, Source
-from workbench.ui import reports_page
+from workbench.ui import ethics_downloads
 
 APP = str(REPO / "streamlit_app.py")
 REPORTS_PAGE = "workbench/ui/reports_page.py"
@@ -207,7 +207,7 @@ def test_ethics_report_offers_both_downloads(app: AppTest, sample_project_folder
     }
     assert "report_preview" not in {button.key for button in app.button}
     # AppTest has no browser to click a deferred download: call what the button runs.
-    text = reports_page.ethics_report_markdown(sample_project_folder, "app-tester").decode("utf-8")
+    text = ethics_downloads.ethics_report_markdown(sample_project_folder, "app-tester").decode("utf-8")
     assert text.startswith("# Ethics report: anonymisation")
 
 

@@ -3,10 +3,7 @@ signs transcripts off so that coders can read them. It shows identifiable origin
 
 from __future__ import annotations
 
-import io
 import re
-from collections.abc import Callable
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -15,12 +12,12 @@ from workbench.anonymise.categories import CATEGORIES
 from workbench.anonymise.lists import read_roster
 from workbench.anonymise.placeholders import STYLES
 from workbench.anonymise.placeholders import render as render_placeholder
-from workbench.anonymise.report import build_ethics_report, render_docx, render_markdown
 from workbench.anonymise.review import CONTEXT_CHARS, CandidateRecord, ReviewProgress
 from workbench.errors import WorkbenchError
 from workbench.project import DocumentSummary, Project
 from workbench.ui import navigation
 from workbench.ui.common import actor, escape_markdown, flash, open_project, show_flashes, sidebar
+from workbench.ui.ethics_downloads import ethics_buttons
 
 # Streamlit runs this file as a script, so its "magic" would print a docstring under a constant: comments here.
 DOCUMENT_KEY = "anonymise_document"
@@ -586,44 +583,7 @@ def _style_example(style: str) -> str:
 
 
 def _report(project: Project) -> None:
-    st.caption(
-        "For the ethics committee: what was found in each transcript by category, what was decided, who signed "
-        "off and when, and a last scan of the signed-off text. It holds no identifiable text. Building it takes a "
-        "few seconds."
-    )
-    name = f"ethics-report-{project.folder.resolve().name}"
-    folder, reviewer = project.folder, project.actor
-    word, markdown = st.columns(2)
-    with word:
-        st.download_button(
-            "Ethics report (.docx)", _deferred(ethics_report_docx, folder, reviewer), file_name=f"{name}.docx",
-            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document", key="report_docx",
-            icon=":material/description:", on_click="ignore", width="stretch",
-        )  # fmt: skip
-    with markdown:
-        st.download_button(
-            "Ethics report (.md)", _deferred(ethics_report_markdown, folder, reviewer), file_name=f"{name}.md",
-            mime="text/markdown", key="report_md", icon=":material/article:", on_click="ignore", width="stretch",
-        )  # fmt: skip
-
-
-def _deferred(build: Callable[[Path, str], bytes], folder: Path, reviewer: str) -> Callable[[], bytes]:
-    """The report is built only when its button is clicked (it rescans every signed-off transcript)."""
-    return lambda: build(folder, reviewer)
-
-
-def ethics_report_markdown(folder: Path, reviewer: str) -> bytes:
-    """Return the ethics report of the project in ``folder`` as Markdown (UTF-8), built now."""
-    with Project.open(folder, actor=reviewer) as project:
-        return render_markdown(build_ethics_report(project)).encode("utf-8")
-
-
-def ethics_report_docx(folder: Path, reviewer: str) -> bytes:
-    """Return the ethics report of the project in ``folder`` as a Word document, built now."""
-    with Project.open(folder, actor=reviewer) as project:
-        buffer = io.BytesIO()
-        render_docx(build_ethics_report(project)).save(buffer)
-        return buffer.getvalue()
+    ethics_buttons(project, docx_key="report_docx", md_key="report_md")
 
 
 def _when(at: str | None) -> str:

@@ -4,16 +4,11 @@ and the ethics report on the anonymisation, for the ethics committee."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Collection
-from pathlib import Path
+from collections.abc import Collection
 
 import pandas as pd
 import streamlit as st
 
-from workbench.anonymise.report import build_ethics_report
-from workbench.anonymise.report import render_docx as render_ethics_docx
-from workbench.anonymise.report import render_markdown as render_ethics_markdown
 from workbench.codebook import Code, Codebook
 from workbench.errors import ReportRefused, WorkbenchError
 from workbench.project import Project
@@ -22,6 +17,7 @@ from workbench.report.findings import RECOMMENDATIONS_CODEBOOK
 from workbench.report.model import Bullets, Heading, Paragraph, QuoteBlock, Table
 from workbench.ui import navigation
 from workbench.ui.common import escape_markdown, open_project, sidebar
+from workbench.ui.ethics_downloads import ethics_buttons
 
 # Streamlit runs this file as a script, so its "magic" would print a docstring under a constant: comments here.
 KIND_KEY = "report_kind"
@@ -324,45 +320,7 @@ def _ethics(project: Project) -> None:
         st.info("This project has no transcripts yet: import some on the Project page.")
         st.page_link(navigation.page("project"), label="Go to the Project page", icon=":material/folder_open:")
         return
-    st.caption(
-        "For the ethics committee: what was found in each transcript by category, what was decided, who signed "
-        "off and when, and a last scan of the signed-off text. It holds no identifiable text. Building it takes a "
-        "few seconds."
-    )
-    name = f"ethics-report-{project.folder.resolve().name}"
-    folder, reviewer = project.folder, project.actor
-    word, markdown = st.columns(2)
-    with word:
-        st.download_button(
-            "Ethics report (.docx)", _deferred(ethics_report_docx, folder, reviewer), file_name=f"{name}.docx",
-            mime=DOCX_MIME, key="report_ethics_docx", icon=":material/description:", on_click="ignore",
-            width="stretch",
-        )  # fmt: skip
-    with markdown:
-        st.download_button(
-            "Ethics report (.md)", _deferred(ethics_report_markdown, folder, reviewer), file_name=f"{name}.md",
-            mime="text/markdown", key="report_ethics_md", icon=":material/article:", on_click="ignore",
-            width="stretch",
-        )  # fmt: skip
-
-
-def _deferred(build: Callable[[Path, str], bytes], folder: Path, reviewer: str) -> Callable[[], bytes]:
-    """The report is built only when its button is clicked (it rescans every signed-off transcript)."""
-    return lambda: build(folder, reviewer)
-
-
-def ethics_report_markdown(folder: Path, reviewer: str) -> bytes:
-    """Return the ethics report of the project in ``folder`` as Markdown (UTF-8), built now."""
-    with Project.open(folder, actor=reviewer) as project:
-        return render_ethics_markdown(build_ethics_report(project)).encode("utf-8")
-
-
-def ethics_report_docx(folder: Path, reviewer: str) -> bytes:
-    """Return the ethics report of the project in ``folder`` as a Word document, built now."""
-    with Project.open(folder, actor=reviewer) as project:
-        buffer = io.BytesIO()
-        render_ethics_docx(build_ethics_report(project)).save(buffer)
-        return buffer.getvalue()
+    ethics_buttons(project, docx_key="report_ethics_docx", md_key="report_ethics_md")
 
 
 if __name__ == "__main__":  # Streamlit runs each page file as __main__
