@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import INTERVIEW, database_dump, participant_turn, write
+from tests.conftest import INTERVIEW, TEST_CODEBOOK, database_dump, participant_turn, write
 from workbench.coding import Span
 from workbench.errors import CodingError, NotSignedOff, ReviewError
 from workbench.project import DocumentRecord, Project, Source
@@ -167,6 +167,8 @@ def test_a_project_from_before_coding_is_migrated_and_its_lemma_index_made(coded
     coded.close()
     connection = sqlite3.connect(folder / "project.db")  # back to schema 2: no coding tables, no lemma index
     for table in (
+        "guids",
+        "pending_codings",
         "reconciliations",
         "sentence_fts",
         "coding_actions",
@@ -183,9 +185,29 @@ def test_a_project_from_before_coding_is_migrated_and_its_lemma_index_made(coded
     connection.close()
     with Project.open(folder, actor="alice") as project:
         migrated = [entry.payload.get("to_version") for entry in project.audit_log(5) if entry.action == "migrate"]
-        assert migrated == [4, 3]
+        assert migrated == [5, 4, 3]
         assert project.document(1).text.startswith("Interviewer: Tell me")
         project.codebooks.load(folder / "codebooks" / "test_book.yaml")
         outcome = project.suggestions.run()
         assert outcome.indexed == [1] and outcome.added == 5
         assert project.suggestions.run().indexed == []
+
+
+def test_codings_imported_with_a_transcript_in_review_land_on_its_released_text(tmp_path: Path) -> None:
+    folder = tmp_path / "study"
+    text = "Interviewer: Who helped?\nCW: My daughter Denise rang the RAS team about the form.\n"
+    with Project.init(folder, actor="alice") as project:
+        project.import_files([Source(write(tmp_path, "cw01.txt", text))])
+        project.codebooks.load(write(tmp_path, "test_book.yaml", TEST_CODEBOOK))
+        working = project.working_document(1).text
+        start = working.index("rang the RAS team")
+        project._store.db.execute(  # what a REFI-QDA import leaves for a transcript still in review
+            'INSERT INTO pending_codings (document_id, code_id, start, "end", coder) VALUES (1, ?, ?, ?, ?)',
+            ["t.manager", start, start + len("rang the RAS team"), "Imported Coder"],
+        )
+        project.review.scan()
+        for candidate in project.review.candidates(1):
+            project.review.decide(candidate.id, accept=candidate.text == "Denise")
+        project.review.signoff(1, "Ruth Reviewer")
+        (quote,) = project.quotes()
+    assert (quote.text, quote.coder, quote.code) == ("rang the RAS team", "Imported Coder", "t.manager")

@@ -238,8 +238,36 @@ def _v4_search(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v5_exchange(db: sqlite_utils.Database) -> None:
+    # REFI-QDA exchange gives every project, document, code, coding, memo, participant and coder a GUID that must stay
+    # the same from one export to the next; they are kept here, made on first export or taken from an import.
+    # pending_codings holds codings imported with a transcript that is still in review: offsets into its working text
+    # (numbers only, nothing identifiable), turned into codings on the released text when it is signed off.
+    db.executescript(
+        """
+        CREATE TABLE guids (
+            kind TEXT NOT NULL,
+            local_id TEXT NOT NULL,
+            guid TEXT NOT NULL UNIQUE,
+            PRIMARY KEY (kind, local_id)
+        );
+        CREATE TABLE pending_codings (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            code_id TEXT NOT NULL REFERENCES codes(id) DEFERRABLE INITIALLY DEFERRED,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            coder TEXT NOT NULL,
+            guid TEXT,
+            CHECK (0 <= start AND start < "end")
+        );
+        CREATE INDEX pending_codings_document ON pending_codings(document_id);
+        """
+    )
+
+
 # Migration N brings a database from schema version N-1 to N. Append, never edit: projects on disk ran the old ones.
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_signoff, _v3_coding, _v4_search)
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_signoff, _v3_coding, _v4_search, _v5_exchange)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -359,6 +387,34 @@ class Store:
             "WHERE document_id = ? AND kind = 'sentence'",
             [text, document_id],
         )
+
+    def release_pending_codings(
+        self, document_id: int, offsets: Callable[..., int], turns: list[tuple[str, int, int]]
+    ) -> int:
+        """Turn the codings imported with a transcript into codings on its released text; returns how many."""
+        rows = self.db.execute(
+            'SELECT id, code_id, start, "end", coder, guid FROM pending_codings WHERE document_id = ?', [document_id]
+        ).fetchall()
+        made = 0
+        for pending_id, code_id, start, end, coder, guid in rows:
+            new_start, new_end = offsets(start), offsets(end, is_end=True)
+            turn = next((t for t, s, e in turns if s <= new_start < e), None)
+            if new_start < new_end:
+                cursor = self.db.execute(
+                    'INSERT INTO codings (document_id, segment_id, code_id, start, "end", coder, origin, created_at) '
+                    "SELECT ?, ?, ?, ?, ?, ?, 'import', ? WHERE NOT EXISTS (SELECT 1 FROM codings WHERE "
+                    'document_id = ? AND code_id = ? AND coder = ? AND start = ? AND "end" = ? AND removed_at IS NULL)',
+                    [document_id, turn, code_id, new_start, new_end, coder, utc_now(),
+                     document_id, code_id, coder, new_start, new_end],
+                )  # fmt: skip
+                if cursor.rowcount and guid:
+                    self.db.execute(
+                        "INSERT OR IGNORE INTO guids (kind, local_id, guid) VALUES ('coding', ?, ?)",
+                        [str(cursor.lastrowid), guid],
+                    )
+                made += cursor.rowcount
+            self.db.execute("DELETE FROM pending_codings WHERE id = ?", [pending_id])
+        return made
 
     def write_lemmas(self, rows: list[tuple[str, str]]) -> None:
         """Write (lemma index, segment id) pairs: the words and lemmas of released sentences."""

@@ -19,6 +19,7 @@ from workbench.anonymise.lists import Glossary, Roster, RosterEntry, parse_gloss
 from workbench.anonymise.names import sentence_start
 from workbench.anonymise.placeholders import (
     DEFAULT_STYLE,
+    OffsetMap,
     Replacement,
     apply_replacements,
     check_style,
@@ -435,7 +436,7 @@ class Review:
             )
         if not reviewer.strip():
             raise ReviewError("give the reviewer's name to sign off")
-        text, metadata, segments = self._release(document)
+        text, metadata, segments, offsets = self._release(document)
         residual = self._residual(document_id, text, rows, self._detector().detect(text))
         if residual:
             added = self._add_residual_candidates(document, text, residual)
@@ -457,6 +458,8 @@ class Review:
         ):
             self._store.release_document(document_id, text, metadata, segments)
             self._store.write_lemmas(lemmas)
+            turns = [(row[0], row[7], row[8]) for row in segments if row[2] == "turn"]
+            self._store.release_pending_codings(document_id, offsets, turns)
             self._store.add_signoff(document_id, reviewer.strip(), json.dumps(summary))
         return []
 
@@ -552,7 +555,7 @@ class Review:
                         returned += 1
         return returned
 
-    def _release(self, document: dict[str, Any]) -> tuple[str, str, list[tuple[Any, ...]]]:
+    def _release(self, document: dict[str, Any]) -> tuple[str, str, list[tuple[Any, ...]], OffsetMap]:
         """The anonymised text, metadata JSON and segment rows of a transcript, from its decided candidates."""
         working = self._working(document)
         mapping = self._map()
@@ -595,7 +598,7 @@ class Review:
                     )
                 )
                 position += 1
-        return text, json.dumps(metadata, ensure_ascii=False), segments
+        return text, json.dumps(metadata, ensure_ascii=False), segments, offsets
 
     # --- lookups --------------------------------------------------------------------------------------------------
 
