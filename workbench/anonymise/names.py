@@ -46,9 +46,21 @@ _CONTEXT = re.compile(
 _RELATION_CATEGORIES = list(_RELATIONS)
 
 
+def _capitalised_name_word(text: str, word: re.Match[str]) -> bool:
+    value = word.group()
+    return (
+        value[:1].isupper()
+        and value[1:].islower()
+        and not sentence_start(text, word.start())
+        and value.casefold() in word_list("ambiguous_names.txt")
+    )
+
+
 def trim_name(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop leading function words ("the", "and", "so") and a trailing possessive from a name-like span."""
     words = list(WORD.finditer(text, start, end))
+    if len(words) == 1 and _capitalised_name_word(text, words[0]):
+        return start, end  # "his mate Will is there": a capitalised name that is also a function word
     while words and words[0].group().casefold() in not_names():
         words.pop(0)
     while words and words[-1].group().casefold() in not_names():
@@ -108,6 +120,9 @@ def context_hits(text: str) -> Iterator[Hit]:
         yield Hit(start, end, category, "context", 0.85)
 
 
+_DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|this|that|its|my|his|her|our|their|your)\s+$", re.IGNORECASE)
+
+
 def first_name_hits(text: str) -> Iterator[Hit]:
     """Known first names the model missed: any case, except names that are also words ("Will"), only capitalised
     and mid-sentence."""
@@ -121,7 +136,9 @@ def first_name_hits(text: str) -> Iterator[Hit]:
         if key not in first_names and key not in ambiguous:
             continue
         owner = re.match(r"['’]s\b", text[end : end + 3]) is not None  # "Amber's mum": only a name owns things
-        if key in ambiguous and not (word[:1].isupper() and (owner or not sentence_start(text, start))):
+        # In lower case only a name owns something with no article before it: "amber's money", not "the rose's".
+        owned = owner and not _DETERMINER_BEFORE.search(text, max(0, start - 6), start)
+        if key in ambiguous and not (word[:1].isupper() and (owner or not sentence_start(text, start))) and not owned:
             continue
         surname = WORD.match(text, end + 1) if text[end : end + 1] == " " else None
         if surname and surname.group().isalpha() and not is_english(surname.group()):
