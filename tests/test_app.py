@@ -93,7 +93,7 @@ def test_create_a_project_upload_transcripts_and_see_them_listed(app: AppTest, t
     app.button(key="import_button").click().run()
     assert not app.exception
     assert [error.value for error in app.error] == [
-        "cw3.docx: is not a Word document (it looks like a PNG image, not a transcript)"
+        "cw3\\.docx\\: is not a Word document \\(it looks like a PNG image, not a transcript\\)"
     ]
     assert app.success[0].value.startswith("Imported 2 of 3 files")
     documents = _table(app, "File")
@@ -245,7 +245,7 @@ def test_accept_and_reject_on_the_card_record_the_reviewers_decisions(app: AppTe
     assert app.text_input(key="candidate_placeholder").value == "{family member 1}"
     app.button(key="candidate_accept").click().run()
     _no_errors(app)
-    assert "Every candidate in cw03.docx is decided (2 accepted, 1 rejected)" in app.success[0].value
+    assert "Every candidate in cw03\\.docx is decided (2 accepted, 1 rejected)" in app.success[0].value
     decided = _table(app, "Decided by")
     assert set(decided["Decided by"]) == {"app-tester"}
     with Project.open(sample_copy) as project:
@@ -433,7 +433,7 @@ def test_an_uploaded_transcript_is_read_only_after_its_signoff(app: AppTest, tmp
     assert app.info[0].value.startswith("No transcript can be read yet: 1 transcript is waiting for ethics review.")
     assert not app.chat_message
     app.switch_page(ANONYMISE_PAGE).run()
-    assert app.info[0].value.startswith("cw2.txt has not been scanned yet")
+    assert app.info[0].value.startswith("cw2\\.txt has not been scanned yet")
     app.button(key="anonymise_scan").click().run()
     _no_errors(app)
     assert app.success[0].value == "Scanned 1 transcript: 0 candidates to decide"

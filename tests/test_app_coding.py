@@ -196,7 +196,7 @@ def test_add_move_merge_and_delete_codes(app: AppTest, study: Path) -> None:
     app.selectbox(key="codebook_code").select("a.manager").run()
     app.button(key="code_delete").click().run()
     assert [error.value for error in app.error] == [
-        "Line-manager support is in use (1 coding, 0 memos): choose a code to reassign them to, or merge it into "
+        "Line\\-manager support is in use (1 coding, 0 memos): choose a code to reassign them to, or merge it into "
         "another code."
     ]
     app.selectbox(key="code_merge_target").select("a.training").run()

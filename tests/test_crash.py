@@ -1,15 +1,21 @@
-"""Crash safety: an import killed with SIGKILL midway leaves a readable project with no partial document."""
+"""Crash safety: an import, coding or sign-off killed with SIGKILL midway leaves a readable project with nothing
+half written."""
 
 from __future__ import annotations
 
+import json
+import random
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from tests.conftest import SAMPLE, run_cli
+from tests.test_concurrency import make_small_study, spawn_coder, wait_ready
+from workbench.coding import Span
 from workbench.project import Project, Source
 
 FILES = 48
@@ -67,3 +73,150 @@ def test_kill_minus_nine_during_import_leaves_only_whole_documents(tmp_path: Pat
         assert len(plan.skipped) == len(documents)
         assert len(rest) == FILES - len(documents)
         assert len(project.documents()) == FILES
+
+
+# --- coding -----------------------------------------------------------------------------------------------------------
+
+
+def _coder_count(database: Path, coder: str) -> int:
+    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)
+    try:
+        return int(connection.execute("SELECT COUNT(*) FROM codings WHERE coder = ?", [coder]).fetchone()[0])
+    finally:
+        connection.close()
+
+
+def _assert_sound(folder: Path) -> None:
+    """Both databases pass SQLite's own checks."""
+    for database in (folder / "project.db", folder / "keystore" / "keys.db"):
+        connection = sqlite3.connect(database)
+        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+        connection.close()
+
+
+def _assert_intact(folder: Path) -> None:
+    """Both databases are sound, and every coding and memo came with its audit row and its undo step."""
+    _assert_sound(folder)
+    connection = sqlite3.connect(folder / "project.db")
+    audited: list[int] = []
+    for (payload,) in connection.execute("SELECT payload FROM audit WHERE action = 'code'"):
+        audited += json.loads(payload)["codings"]
+    steps: list[int] = []
+    for (payload,) in connection.execute("SELECT payload FROM coding_actions WHERE action = 'code'"):
+        steps += json.loads(payload)["codings"]
+    codings = [row[0] for row in connection.execute("SELECT id FROM codings ORDER BY id")]
+    assert sorted(audited) == sorted(steps) == codings
+    memos = {row[0]: row[1] for row in connection.execute("SELECT id, author FROM memos")}
+    memo_steps = [json.loads(row[0])["memo"] for row in connection.execute(
+        "SELECT payload FROM coding_actions WHERE action = 'memo'")]  # fmt: skip
+    assert sorted(memo_steps) == sorted(memos)
+    memo_audit = connection.execute("SELECT actor, COUNT(*) FROM audit WHERE action = 'memo' GROUP BY actor")
+    assert dict(memo_audit.fetchall()) == dict(Counter(memos.values()))
+    connection.close()
+
+
+def test_kill_minus_nine_while_coding_leaves_no_half_written_coding(tmp_path: Path) -> None:
+    folder = make_small_study(tmp_path)
+    chance = random.Random()
+    # A long-lived project, then a project opened and closed per step (as the UI and the CLI do, so some kills land
+    # in an open or a close), then the command itself.
+    for round_, mode in enumerate(("api", "reopen", "cli", "api")):
+        coder = f"killed-{round_}"
+        process = spawn_coder(folder, coder, 0, mode=mode)
+        wait_ready(process)
+        wanted, deadline = chance.randint(3, 40), time.monotonic() + 30
+        while (
+            _coder_count(folder / "project.db", coder) < wanted
+            and time.monotonic() < deadline
+            and process.poll() is None
+        ):
+            time.sleep(0.002)
+        time.sleep(chance.uniform(0, 0.02))
+        process.send_signal(signal.SIGKILL)
+        process.communicate()
+        assert process.returncode == -signal.SIGKILL
+        assert _coder_count(folder / "project.db", coder) >= wanted
+        _assert_intact(folder)
+
+    with Project.open(folder, actor="after") as project:
+        turn = project.document(1).turns[1]
+        made = project.coding.apply(Span(1, start=turn.start, end=turn.end), "t.training")
+        project.coding.add_memo("coding", made.id, "still works")
+        assert project.coding.undo() == "write a memo"
+        assert project.coding.undo() == "code 1 segment"
+        assert project.coding.codings(coder="after") == []
+    _assert_intact(folder)
+
+
+# --- sign-off ---------------------------------------------------------------------------------------------------------
+
+
+def _release_state(folder: Path) -> dict[int, tuple[str, bool, int, int, int, int]]:
+    """Per document: status, has text, segments, indexed sentences, live sign-offs, sign-off audit rows."""
+    connection = sqlite3.connect(folder / "project.db")
+    rows = connection.execute(
+        """
+        SELECT d.id, d.status, d.text != '',
+               (SELECT COUNT(*) FROM segments s WHERE s.document_id = d.id),
+               (SELECT COUNT(*) FROM sentence_fts f JOIN segments s ON s.rowid = f.rowid WHERE s.document_id = d.id),
+               (SELECT COUNT(*) FROM signoffs o WHERE o.document_id = d.id AND o.withdrawn_at IS NULL),
+               (SELECT COUNT(*) FROM audit a
+                WHERE a.action = 'sign off' AND json_extract(a.payload, '$.document') = d.id)
+        FROM documents d
+        """
+    ).fetchall()
+    connection.close()
+    return {row[0]: row[1:] for row in rows}
+
+
+def test_kill_minus_nine_during_sign_off_leaves_each_transcript_released_whole_or_not_at_all(
+    sample_copy: Path,
+) -> None:
+    with Project.open(sample_copy, actor="reviewer") as project:
+        reviewer = project.review.as_reviewer("Test Reviewer")
+        waiting = [document.id for document in project.documents() if document.status != "signed off"]
+        assert len(waiting) >= 2
+        for document_id in waiting:
+            for candidate in reviewer.candidates(document_id):
+                if candidate.status == "pending":
+                    reviewer.decide(candidate.id, accept=False)
+        outlines = {document_id: project.working_document(document_id) for document_id in waiting}
+        # Released whole: the text, every turn and sentence, the search index of its sentences, the sign-off and its
+        # audit row. Not at all: none of these.
+        whole = {
+            d: ("signed off", True, len(o.turns) + len(o.sentences), len(o.sentences), 1, 1)
+            for d, o in outlines.items()
+        }
+    before = _release_state(sample_copy)
+    workbench = Path(sys.executable).parent / "workbench"
+    process = subprocess.Popen(
+        [str(workbench), "--user", "reviewer", "anonymise", "signoff", str(sample_copy), "all", "--reviewer", "R"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+    def signed() -> int:
+        return sum(_release_state(sample_copy)[d][0] == "signed off" for d in waiting)
+
+    deadline = time.monotonic() + 60
+    while signed() < 1 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.005)
+    process.send_signal(signal.SIGKILL)
+    _, stderr = process.communicate()
+    assert process.returncode == -signal.SIGKILL, f"the sign-off ended before it could be killed: {stderr!r}"
+
+    _assert_sound(sample_copy)
+    after = _release_state(sample_copy)
+    assert {d: after[d] for d in after if d not in waiting} == {d: before[d] for d in before if d not in waiting}
+    released = [d for d in waiting if after[d][0] == "signed off"]
+    assert 1 <= len(released) < len(waiting)
+    for document_id in waiting:
+        if document_id in released:
+            assert after[document_id] == whole[document_id]
+        else:
+            assert after[document_id] == before[document_id] == ("in review", False, 0, 0, 0, 0)
+    with Project.open(sample_copy, actor="reviewer") as project:
+        rest = next(d for d in waiting if d not in released)
+        assert project.review.signoff(rest, "R") == []
+        assert project.document(rest).text

@@ -13,10 +13,13 @@ import click
 from workbench import __version__
 from workbench.anonymise.placeholders import STYLES
 from workbench.cli_anonymise import anonymise
+from workbench.cli_backup import COMMANDS as BACKUP_COMMANDS
 from workbench.cli_codebook import codebook
 from workbench.cli_coding import COMMANDS as CODING_COMMANDS
 from workbench.cli_common import Context, open_project, progress_printer, reported
 from workbench.cli_explore import COMMANDS as EXPLORE_COMMANDS
+from workbench.cli_refi import codebook_export, export
+from workbench.cli_refi_import import import_qdc_command, import_qdpx_command
 from workbench.cli_reliability import reliability
 from workbench.cli_report import report
 from workbench.demo import build_demo
@@ -185,7 +188,11 @@ cli.add_command(anonymise)
 cli.add_command(codebook)
 cli.add_command(report)
 cli.add_command(reliability)
-for command in (*CODING_COMMANDS, *EXPLORE_COMMANDS):
+cli.add_command(export)
+codebook.add_command(codebook_export)
+cli.add_command(import_qdpx_command)
+codebook.add_command(import_qdc_command)
+for command in (*CODING_COMMANDS, *EXPLORE_COMMANDS, *BACKUP_COMMANDS):
     cli.add_command(command)
 
 

@@ -25,6 +25,8 @@ def codebook() -> None:
     workbench codebook move DIR CODE (--parent CODE | --theme) [--before CODE]
     workbench codebook merge DIR CODE INTO
     workbench codebook delete DIR CODE [--reassign CODE]
+    workbench codebook export DIR --qdc OUT [--codebook ID]
+    workbench codebook import-qdc FILE OUT.yaml [--force] [--prefix PREFIX]
     """
 
 

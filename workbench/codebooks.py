@@ -112,6 +112,24 @@ class Codebooks:
         text = read_text(path) if data is None else decode_text(path, data)
         edited = CodebookFile.parse(text, path)
         codebook = edited.codebook
+        # The checks run inside the write transaction, so a concurrent edit cannot slip in between check and write.
+        with self._store.transaction(self.actor, "load codebook", {"codebook": codebook.id}) as record:
+            file, reload = self._place_for(path, codebook)
+            record.update(codes=len(codebook.codes), reload=reload)
+            if not reload:
+                position = int(self._store.scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM codebooks"))
+                self._store.db.execute(
+                    "INSERT INTO codebooks (id, name, file, source, position, loaded_at, loaded_by) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [codebook.id, codebook.name, file, text, position, utc_now(), self.actor],
+                )
+            self._write(codebook.id, edited)
+        self._save_file(file, edited.dump())
+        return next(loaded for loaded in self.loaded() if loaded.codebook.id == codebook.id)
+
+    def _place_for(self, path: Path, codebook: Codebook) -> tuple[str, bool]:
+        """The file name a loaded codebook is kept under, and whether it reloads one already in the project; refuses
+        a code id another codebook uses, or a reload that drops a code still in use."""
         rows = self._store.query("SELECT id, file FROM codebooks")
         previous = next((row for row in rows if row["id"] == codebook.id), None)
         clashes = self._store.query(
@@ -136,24 +154,10 @@ class Codebooks:
                     f"code {dropped[0]!r} is used ({usage[dropped[0]].codings} codings) but is missing from this "
                     "file: merge or delete it in the workbench first, or put it back in the file",
                 )
-            file = previous["file"]
-        else:
-            taken = {row["file"] for row in rows}
-            file = path.name if path.suffix.lower() in {".yaml", ".yml"} else f"{codebook.id}.yaml"
-            if file in taken:
-                file = f"{codebook.id}.yaml"
-        action = "reload codebook" if previous else "load codebook"
-        with self._store.transaction(self.actor, action, {"codebook": codebook.id, "codes": len(codebook.codes)}):
-            if previous is None:
-                position = int(self._store.scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM codebooks"))
-                self._store.db.execute(
-                    "INSERT INTO codebooks (id, name, file, source, position, loaded_at, loaded_by) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [codebook.id, codebook.name, file, text, position, utc_now(), self.actor],
-                )
-            self._write(codebook.id, edited)
-        self._save_file(file, edited.dump())
-        return next(loaded for loaded in self.loaded() if loaded.codebook.id == codebook.id)
+            return previous["file"], True
+        taken = {row["file"] for row in rows}
+        file = path.name if path.suffix.lower() in {".yaml", ".yml"} else f"{codebook.id}.yaml"
+        return (f"{codebook.id}.yaml" if file in taken else file), False
 
     # --- editing --------------------------------------------------------------------------------------------------
 
@@ -240,10 +244,12 @@ class Codebooks:
         follow: tuple[str, str] | None = None,
         drop: str | None = None,
     ) -> Code:
-        row = self._store.query("SELECT file, source FROM codebooks WHERE id = ?", [codebook_id])[0]
-        edited = CodebookFile.parse(row["source"], row["file"])
-        result = change(edited)
+        # Read and change the YAML inside the write transaction, so that two people editing the same codebook at once
+        # are put in order (BEGIN IMMEDIATE) and neither edit is lost.
         with self._store.transaction(self.actor, action, {"codebook": codebook_id, **payload}):
+            row = self._store.query("SELECT file, source FROM codebooks WHERE id = ?", [codebook_id])[0]
+            edited = CodebookFile.parse(row["source"], row["file"])
+            result = change(edited)
             if follow is not None:
                 _follow(self._store, *follow)
             if drop is not None:

@@ -36,6 +36,10 @@ class ParticipantsError(FileProblem):
     """A participants CSV file is malformed."""
 
 
+class ExchangeFileError(FileProblem):
+    """A REFI-QDA file (.qdpx, .qde or .qdc) cannot be imported: unsafe, malformed or not REFI-QDA at all."""
+
+
 class SettingError(WorkbenchError):
     """A project setting was given a value it cannot take."""
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from workbench.errors import ParticipantsError, SettingError, TranscriptError
 from workbench.ingest.decode import decode_text
-from workbench.ingest.speakers import label_number
+from workbench.ingest.speakers import label_number, plain_number
 
 DEFAULT_CITATION = "Case Worker {n}"
 
@@ -35,18 +35,19 @@ class Participant:
 def normalise_participant_id(value: str) -> str:
     """Return the canonical id: "Case Worker 12", "CW12", "cw-012" and "12" all give "12"; other ids stay as typed."""
     value = re.sub(r"\s+", " ", value.strip())
-    if value.isdigit():
-        return str(int(value))
+    # isdecimal(), not isdigit(): "²" is a digit that int() refuses.
+    if value.isdecimal():
+        return plain_number(value)
     return label_number(value) or value
 
 
 def participant_from_filename(path: str | Path) -> str | None:
     """Return the participant id a file name carries ("cw12.docx", "Case Worker 3.txt", "07.vtt"), else None."""
     stem = Path(path).stem.strip()
-    if stem.isdigit():
-        return str(int(stem))
+    if stem.isdecimal():
+        return plain_number(stem)
     found = _NAME_NUMBER.search(stem)
-    return str(int(found.group("number"))) if found else None
+    return plain_number(found.group("number")) if found else None
 
 
 def citation_for(template: str, participant: Participant) -> str:
@@ -94,7 +95,8 @@ def read_participants_csv(path: str | Path, data: bytes | None = None) -> list[P
     columns = [cell.casefold() for cell in header]
     id_column = next((columns.index(name) for name in _ID_COLUMNS if name in columns), None)
     if id_column is None:
-        found = ", ".join(header) or "nothing"
+        # A quoted header cell may hold a line break; the message must stay on one line.
+        found = ", ".join(" ".join(cell.split()) for cell in header) or "nothing"
         raise ParticipantsError(path, f"the header has no 'id' column (it has: {found})", line=1)
     if len(set(columns)) != len(columns):
         raise ParticipantsError(path, "the header names a column twice", line=1)
@@ -114,7 +116,9 @@ def read_participants_csv(path: str | Path, data: bytes | None = None) -> list[P
         participant_id = normalise_participant_id(raw_id)
         if participant_id in seen:
             raise ParticipantsError(
-                path, f"participant {raw_id} is listed twice (also on line {seen[participant_id]})", line=line_number
+                path,
+                f"participant {' '.join(raw_id.split())} is listed twice (also on line {seen[participant_id]})",
+                line=line_number,
             )
         seen[participant_id] = line_number
         attributes = {

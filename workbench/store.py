@@ -8,7 +8,10 @@ reaches the database file.
 from __future__ import annotations
 
 import json
+import logging
+import random
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -19,7 +22,11 @@ import sqlite_utils
 
 from workbench.errors import ProjectError
 
+log = logging.getLogger(__name__)
+
 BUSY_TIMEOUT_MS = 10_000
+# How many times a write transaction tries to start, each attempt waiting up to BUSY_TIMEOUT_MS for the write lock.
+BEGIN_ATTEMPTS = 3
 
 
 def utc_now() -> str:
@@ -38,6 +45,37 @@ def connect(path: Path) -> sqlite_utils.Database:
     # NORMAL is crash-safe in WAL mode: a killed process never leaves a half-written transaction behind.
     db.execute("PRAGMA synchronous = NORMAL")
     return db
+
+
+def copy_database(source: Path, target: Path) -> int:
+    """Copy a database that others may be writing to into the new file ``target``; return its schema version.
+
+    SQLite's online backup API copies every page in one step, under one read transaction: the copy is a single
+    consistent snapshot, and in WAL mode the writers carry on meanwhile. The copy is left in rollback-journal mode, so
+    that it is one self-contained file (opening it with ``connect`` turns WAL back on).
+    """
+    reading = sqlite3.connect(str(source), timeout=BUSY_TIMEOUT_MS / 1000)
+    writing = sqlite3.connect(str(target))
+    try:
+        reading.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        reading.backup(writing)
+        writing.execute("PRAGMA journal_mode = DELETE")
+        return int(writing.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        writing.close()
+        reading.close()
+
+
+def check_database(path: Path) -> tuple[int, list[str]]:
+    """Return a database file's schema version and SQLite's integrity findings (none when it is sound)."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        findings = [str(row[0]) for row in connection.execute("PRAGMA integrity_check")]
+        return int(connection.execute("PRAGMA user_version").fetchone()[0]), [f for f in findings if f != "ok"]
+    except sqlite3.DatabaseError as error:
+        return 0, [str(error)]
+    finally:
+        connection.close()
 
 
 Migration = Callable[[sqlite_utils.Database], None]
@@ -271,6 +309,15 @@ MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_signoff, _v3_coding, _v4_s
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+class _AlreadyMigrated(Exception):
+    """Raised inside a migration's transaction when another process ran it first: roll back, write nothing."""
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    """SQLITE_BUSY ("database is locked") and its extended codes (SQLITE_BUSY_SNAPSHOT, SQLITE_BUSY_RECOVERY...)."""
+    return (error.sqlite_errorcode & 0xFF) == sqlite3.SQLITE_BUSY
+
+
 class Store:
     """A project database: reads as plain queries, writes only inside ``transaction``.
 
@@ -298,18 +345,26 @@ class Store:
                 f"{version}, this one knows up to {latest}); upgrade the workbench to open it"
             )
         for number in range(version + 1, latest + 1):
-            with self.transaction(actor, "migrate", {"database": self.path.name, "to_version": number}):
-                self._migrations[number - 1](self.db)
-                self.db.execute(f"PRAGMA user_version = {number}")
+            try:
+                with self.transaction(actor, "migrate", {"database": self.path.name, "to_version": number}):
+                    # Two processes may open an old project at once: the one that waited for the write lock finds
+                    # the migration done and leaves it (and its audit row) to the first.
+                    if self.schema_version >= number:
+                        raise _AlreadyMigrated
+                    self._migrations[number - 1](self.db)
+                    self.db.execute(f"PRAGMA user_version = {number}")
+            except _AlreadyMigrated:
+                continue
 
     @contextmanager
     def transaction(self, actor: str, action: str, payload: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """Open one write transaction; on success add its audit row and commit, on any exception roll back.
 
+        Other processes' writes are waited for (see ``_begin_immediate``), never reported as 'database is locked'.
         The yielded dict is the audit payload: writers may add to it (a new document's id, say) before it is saved.
         """
         record: dict[str, Any] = dict(payload or {})
-        self.db.execute("BEGIN IMMEDIATE")
+        self._begin_immediate()
         try:
             yield record
             self.db.execute(
@@ -321,6 +376,31 @@ class Store:
             if self.db.conn.in_transaction:
                 self.db.execute("ROLLBACK")
             raise
+
+    def _begin_immediate(self) -> None:
+        """Take the write lock, waiting for other writers; a project still busy after every attempt is a ProjectError.
+
+        Each attempt waits up to BUSY_TIMEOUT_MS in SQLite's busy handler. Retrying is safe only here: a BEGIN that
+        failed wrote nothing. Once the caller's writes have begun, an error is never retried (they roll back).
+        """
+        for attempt in range(1, BEGIN_ATTEMPTS + 1):
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if not _is_busy(error):
+                    raise
+                # info, not warning: unconfigured logging prints warnings on stderr, and a wait that ends well is
+                # nothing for the user to see.
+                log.info(
+                    "%s is busy after attempt %d of %d to write (%s)", self.path.name, attempt, BEGIN_ATTEMPTS, error
+                )
+                if attempt < BEGIN_ATTEMPTS:
+                    time.sleep(random.uniform(0.05, 0.25) * attempt)  # jittered, so waiting writers do not collide
+        raise ProjectError(
+            f"{self.path.name} in {self.path.parent.name} is busy: another workbench process has been writing to it "
+            f"for over {BEGIN_ATTEMPTS * BUSY_TIMEOUT_MS / 1000:g} seconds; let it finish (or close it) and try again"
+        )
 
     def query(self, sql: str, params: dict[str, Any] | list[Any] | tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         return list(self.db.query(sql, params))

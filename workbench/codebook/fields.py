@@ -22,13 +22,14 @@ def check_id(node: CommentedMap, label: str, path: str | Path) -> str:
     if isinstance(value, dict | list):
         raise CodebookError(path, f"{label}: id must be text, not {kind(value)}", line=line, field="id")
     if value is not None and not isinstance(value, str):
-        reason = f'the id {value} is read as a number; put it in quotes (id: "...") so that it stays exactly as written'
+        shown = printable(value)
+        reason = f'the id {shown} is read as a number; put it in quotes (id: "...") so that it stays exactly as written'
         raise CodebookError(path, reason, line=line, field="id")
     if value is None or not value.strip():
         raise CodebookError(path, f"{label} has an empty id", line=line, field="id")
     if not ID_PATTERN.fullmatch(value):
         whose = "the codebook id" if label == "the codebook" else "the id"
-        raise CodebookError(path, f'{whose} "{value}" is not a valid id ({ID_RULE})', line=line, field="id")
+        raise CodebookError(path, f'{whose} "{printable(value)}" is not a valid id ({ID_RULE})', line=line, field="id")
     return value
 
 
@@ -87,9 +88,8 @@ def normalise_colour(value: str, prefix: str = "", path: str | Path = "", line: 
     """Return a colour as lower-case #rrggbb; raise CodebookError for anything but #RGB or #RRGGBB."""
     value = value.strip()
     if not COLOUR_PATTERN.fullmatch(value):
-        raise CodebookError(
-            path, f'{prefix}colour "{value}" is not a colour (write it as #RRGGBB)', line=line, field="colour"
-        )
+        reason = f'{prefix}colour "{printable(value)}" is not a colour (write it as #RRGGBB)'
+        raise CodebookError(path, reason, line=line, field="colour")
     digits = value[1:].lower()
     return "#" + ("".join(digit * 2 for digit in digits) if len(digits) == 3 else digits)
 
@@ -109,7 +109,15 @@ def unknown_field(key: Any, label: str, allowed: tuple[str, ...]) -> str:
     """Return the message for a field name that is not allowed, with the nearest allowed name when one is close."""
     close = difflib.get_close_matches(str(key).lower(), allowed, n=1)
     guess = f'did you mean "{close[0]}"? ' if close else ""
-    return f'{label}: unknown field "{key}" ({guess}the fields allowed are {", ".join(allowed)})'
+    return f'{label}: unknown field "{printable(key)}" ({guess}the fields allowed are {", ".join(allowed)})'
+
+
+def printable(value: Any) -> str:
+    """Return a value from the file as text for a message, with line breaks and other unprintable characters escaped.
+
+    A key or value may hold any character (YAML's "a\\nb" is a line break); messages must stay on one line.
+    """
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in str(value))
 
 
 def kind(value: Any) -> str:
@@ -118,12 +126,16 @@ def kind(value: Any) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
-    return "empty" if value is None else "plain text" if isinstance(value, str) else f"the value {value}"
+    return "empty" if value is None else "plain text" if isinstance(value, str) else f"the value {printable(value)}"
 
 
 def key_line(node: CommentedMap, key: Any) -> int:
-    """Return the 1-based line of a key of a mapping."""
-    return int(node.lc.key(key)[0]) + 1
+    """Return the 1-based line of a key of a mapping, or of the mapping when the key has no place of its own.
+
+    Keys merged in with "<<: *anchor" and the keys of a !!omap have no recorded position.
+    """
+    positions = node.lc.data
+    return int(positions[key][0]) + 1 if positions is not None and key in positions else node_line(node)
 
 
 def node_line(node: Any) -> int:

@@ -10,7 +10,9 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.reader import ReaderError
 
 from workbench.codebook.fields import (
@@ -21,6 +23,7 @@ from workbench.codebook.fields import (
     kind,
     node_line,
     optional_text,
+    printable,
     required_text,
     unknown_field,
 )
@@ -33,9 +36,32 @@ CODE_FIELDS = ("id", "parent", "name", "definition", "inclusion", "exclusion", "
 TEXT_FIELDS = ("definition", "inclusion", "exclusion", "example")
 
 
+_TYPES = {"timestamp": "a date", "int": "a whole number", "float": "a number", "bool": "true or false"}
+
+
+class _Constructor(RoundTripConstructor):
+    """The round-trip constructor, reporting a value it cannot build as a YAML error on the value's line.
+
+    ruamel builds tagged and implicitly typed scalars with int(), float(), date() and a table of booleans, so a date
+    such as 2025-02-30, "!!int x" or an integer of 5,000 digits raises ValueError, KeyError or IndexError from deep
+    inside it, without a line.
+    """
+
+    def construct_non_recursive_object(self, node: Any, tag: str | None = None) -> Any:
+        try:
+            return super().construct_non_recursive_object(node, tag)
+        except (ValueError, KeyError, IndexError, TypeError):
+            tag = str(tag or node.tag).removeprefix("tag:yaml.org,2002:")
+            value = str(node.value) if isinstance(node, ScalarNode) else "here"
+            value = f"{value[:40]}..." if len(value) > 40 else value
+            problem = f"the value {value} cannot be read as {_TYPES.get(tag, tag)}; put it in quotes to keep it as text"
+            raise ConstructorError(None, None, problem, node.start_mark) from None
+
+
 def new_yaml() -> YAML:
     """Return a round-trip YAML instance that keeps quotes and never re-wraps long lines."""
     yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
     yaml.preserve_quotes = True
     yaml.width = 100_000
     return yaml
@@ -47,7 +73,8 @@ def load_document(text: str, path: str | Path) -> Any:
         return _load(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        problem = error.problem or error.context or "the text is not YAML"
+        # The problem may quote values from the file, which can span lines (a duplicate key's folded text).
+        problem = printable(error.problem or error.context or "the text is not YAML")
         if "\\t" in problem or "\t" in problem:
             problem += " (indent with spaces, not tabs)"
         line = mark.line + 1 if mark is not None else None
@@ -58,7 +85,12 @@ def load_document(text: str, path: str | Path) -> Any:
             path, f"malformed YAML: character #x{error.character:04x} is not allowed", line=line
         ) from None
     except YAMLError as error:
-        raise CodebookError(path, f"malformed YAML: {error}") from None
+        raise CodebookError(path, f"malformed YAML: {printable(error)}") from None
+    except RecursionError:
+        # ruamel reads nested lists and mappings by recursion; a codebook needs a few levels, not hundreds.
+        raise CodebookError(
+            path, "is nested too deeply to read; a codebook needs only themes, their codes and sub-codes"
+        ) from None
 
 
 @functools.lru_cache(maxsize=8)
@@ -153,7 +185,7 @@ class _Walker:
     def entry(self, node: CommentedMap, owner: str | None, line: int) -> None:
         """Check one entry's fields and note it, with the code it sits under or names as its parent."""
         if "id" not in node:
-            named = f' named "{node["name"]}"' if isinstance(node.get("name"), str) else ""
+            named = f' named "{printable(node["name"])}"' if isinstance(node.get("name"), str) else ""
             raise self.fail(f"the code{named} has no id (add id: ...)", line, "id")
         code_id = check_id(node, "a code", self.path)
         label = f'code "{code_id}"'
@@ -196,7 +228,7 @@ class _Walker:
         flat = [entry for entry in self.entries.values() if entry.flat]
         for entry in flat:
             if entry.parent not in self.entries:
-                reason = f'code "{entry.id}": parent "{entry.parent}" is not a code in this codebook'
+                reason = f'code "{entry.id}": parent "{printable(entry.parent)}" is not a code in this codebook'
                 raise self.fail(reason, entry.parent_line, "parent")
         for entry in flat:
             self.check_loop(entry)

@@ -18,8 +18,11 @@ from workbench.ingest.model import Block, Join, SourceDocument
 from workbench.ingest.speakers import NOT_SPEAKERS, clean_label, looks_like_label
 
 # Teams writes "<v Jane Smith>text</v>"; a cue may hold several voices, one per line.
-_VOICE = re.compile(r"^\s*<v(?:\.[^\s>]+)*\s+([^>]+)>")
-_TAG = re.compile(r"</?[^>\s][^>]*>")
+# Each pattern can match a piece of text in one way only, so that a long line without the closing ">" costs linear
+# time: "(?:\.[^\s>]+)*" alone would try every split of "<v.a.a.a..." (exponential), and a tag that may hold "<"
+# would rescan the rest of the line from every "<" (quadratic).
+_VOICE = re.compile(r"^\s*<v(?:\.[^\s>.]+)*\s+([^>\s][^>]*)>")
+_TAG = re.compile(r"</?[^<>\s][^<>]*>")
 # Speaker notes some tools put in brackets at the start of a cue: "[Jane Smith] text", ">> JANE: text".
 _BRACKETED_SPEAKER = re.compile(r"^\s*\[(?P<speaker>[^\]\d][^\]]{0,40})\]\s*(?P<text>.*)$", re.DOTALL)
 _CHEVRONS = re.compile(r"^\s*(?:>>|-)\s*")
@@ -28,7 +31,9 @@ _CHEVRONS = re.compile(r"^\s*(?:>>|-)\s*")
 _DISPLAY_NAME = re.compile(r"^(?P<speaker>[^:\n?!]{1,60}?):\s+(?P<text>\S.*)$", re.DOTALL)
 _VTT_TIMING = re.compile(r"^(?:\d+:)?\d{2}:\d{2}\.\d{3}\s+-->\s+(?:\d+:)?\d{2}:\d{2}\.\d{3}(?:\s+\S.*)?$")
 _SRT_TIMING = re.compile(r"^\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s+-->\s+\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}(?:\s+\S.*)?$")
-_SOMETHING_LIKE_TIMING = re.compile(r"\d+:\d+.*(?:-+>|—>|=>|\s-\s)")
+# A clock reading with an arrow of some sort after it; see _looks_like_timing().
+_CLOCK = re.compile(r"\d:\d")
+_ARROWISH = re.compile(r"->|—>|=>|\s-\s")
 _NOT_CUES = ("NOTE", "STYLE", "REGION")
 
 
@@ -86,13 +91,23 @@ def _check_cues(path: Path, content: str, *, subrip: bool) -> None:
         for offset, line in enumerate(block[:2]):
             if timing.match(line.strip()):
                 break
-            if _SOMETHING_LIKE_TIMING.search(line):
+            if _looks_like_timing(line):
                 reason = f"the cue timing {line.strip()!r} is not valid; it should look like {example}"
                 raise TranscriptError(path, reason, line=start + offset)
         else:
             raise TranscriptError(
                 path, f"this caption has no timing line (one like {example}), so its text would be lost", line=start
             )
+
+
+def _looks_like_timing(line: str) -> bool:
+    """True for a line with a clock reading and an arrow after it: a cue timing mistyped.
+
+    Two searches instead of one pattern like "\\d+:\\d+.*->", which would rescan the rest of a long line from
+    every digit (quadratic time: minutes for a 60 kB line).
+    """
+    clock = _CLOCK.search(line)
+    return clock is not None and _ARROWISH.search(line, clock.end()) is not None
 
 
 def _display_names(texts: Iterable[str]) -> set[str]:

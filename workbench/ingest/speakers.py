@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 INTERVIEWER = "interviewer"
@@ -18,13 +19,14 @@ _BOLD = r"(?:\*\*|__)"
 _ASIDE = r"\s*\([^()\d:][^():]{0,24}\)"
 
 # "[00:01:23] Interviewer:", "**CW12:**", "Interviewer (00:01:23):", "Speaker 1 [01:05]:", "Jane Smith: (00:05) Hi"
+# No two "\s*" may meet before the colon: a paragraph of a name and thousands of spaces would take minutes.
 _LABEL_LINE = re.compile(
     rf"""^\s*
     (?:[\[(]?(?P<lead_time>{_TIME})[\])]?\s*(?:[-–—|]\s*)?)?
     {_BOLD}?
     (?P<label>[^\W\d_][^:\n\[\]()*_]{{0,40}}?(?:{_ASIDE})?)
     \s*(?:[\[(](?P<trail_time>{_TIME})[\])]\s*)?
-    {_BOLD}?\s*:\s*{_BOLD}?
+    (?:{_BOLD}\s*)?:\s*{_BOLD}?
     (?=\s|$)\s*
     (?:[\[(](?P<body_time>{_TIME})[\])]\s*)?
     """,
@@ -148,8 +150,16 @@ def label_number(label: str) -> str | None:
     for part in _parts(label):
         found = _NUMBERED_PARTICIPANT.match(part)
         if found:
-            return str(int(found.group("number")))
+            return plain_number(found.group("number"))
     return None
+
+
+def plain_number(digits: str) -> str:
+    """Return decimal digits, of any script, as an ASCII number without leading zeros: "007" and "٧" give "7".
+
+    Unlike ``str(int(digits))``, this takes any length: int() refuses strings of more than 4,300 digits.
+    """
+    return "".join(str(unicodedata.decimal(digit)) for digit in digits).lstrip("0") or "0"
 
 
 def _parts(label: str) -> tuple[str, ...]:

@@ -132,6 +132,9 @@ def _split_header(blocks: list[Block]) -> tuple[list[Block], dict[str, str]]:
     """
     if not blocks or blocks[0].join is Join.CUE:
         return blocks, {}
+    # How many paragraphs each "Key:" opens, counted once: counting for each field would be quadratic in the length
+    # of a long run of fields.
+    opens = Counter(block.text.split(":", 1)[0].casefold() for block in blocks if ":" in block.text)
 
     def field(block: Block) -> tuple[str, str] | None:
         found = _header_pair(block.text)
@@ -140,8 +143,7 @@ def _split_header(blocks: list[Block]) -> tuple[list[Block], dict[str, str]]:
         key = found[0].casefold()
         if key in _DESCRIPTIVE_KEYS or key in _PEOPLE_KEYS:
             return found
-        opens = sum(1 for other in blocks if other.text[: len(key) + 1].casefold() == f"{key}:")
-        return None if opens >= 2 else found  # a name that labels other paragraphs too is a speaker, not a field
+        return None if opens[key] >= 2 else found  # a name that labels other paragraphs too is a speaker, not a field
 
     for first in range(min(_TITLE_LINES, len(blocks) - 1) + 1):
         run = first

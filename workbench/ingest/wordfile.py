@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ _PARAGRAPH, _TABLE, _ROW, _CELL = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
 _TEXT, _TAB, _BREAK, _CR = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
 _NO_BREAK_HYPHEN, _RUN_PROPERTIES, _BOLD, _RUN_STYLE = qn("w:noBreakHyphen"), qn("w:rPr"), qn("w:b"), qn("w:rStyle")
 _VALUE = qn("w:val")
+_DOCUMENT = qn("w:document")
 _PIECES = {_TEXT: None, _TAB: "\t", _BREAK: "\n", _CR: "\n", _NO_BREAK_HYPHEN: "-"}
 # Containers whose paragraphs belong to the body flow (content controls, custom XML).
 _WRAPPERS = {qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")}
@@ -40,11 +42,14 @@ _FALSE = {"0", "false", "off", "none"}
 # Word saves a password-protected .docx inside an OLE compound file holding an "EncryptedPackage" stream.
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+_ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 
 _SPEAKER_HEADINGS = {"speaker", "name", "who", "person"}
 _TEXT_HEADINGS = {"text", "transcript", "transcription", "utterance", "speech", "dialogue", "content", "response"}
 _TIME_HEADINGS = {"time", "timestamp", "start", "start time", "timecode"}
 _METADATA_MAX_ROWS = 30
+
+log = logging.getLogger(__name__)
 
 
 def read_word(path: Path, data: bytes) -> SourceDocument:
@@ -79,17 +84,35 @@ def _open_document(path: Path, data: bytes) -> DocxDocument:
         raise TranscriptError(
             path, "is not a Word document or is damaged; open it in your word processor and save it as .docx again"
         )
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        names = set(archive.namelist())
+    damaged = "is a damaged Word document; open it in Word or LibreOffice and save it as .docx again"
+    try:
+        # is_zipfile() finds only the end record; the directory it points to may still be damaged, or name a part
+        # in UTF-8 that is not (UnicodeDecodeError, a ValueError).
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        raise TranscriptError(path, damaged) from None
+    names = {member.filename for member in members}
     if "word/document.xml" not in names:
         kind = "an OpenDocument file (.odt)" if "content.xml" in names else "a zip archive but not a Word document"
         raise TranscriptError(path, f"is {kind}; save it from your word processor as .docx")
+    # Word and LibreOffice store or deflate each part and never encrypt one (Word saves a password-protected file as
+    # OLE, above). Anything else comes from damage, and zipfile would raise RuntimeError, NotImplementedError or a bz2
+    # or lzma error for it.
+    if any(member.flag_bits & 0x1 or member.compress_type not in _ZIP_METHODS for member in members):
+        raise TranscriptError(path, damaged)
     try:
-        return docx.Document(io.BytesIO(data))
+        document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError, zlib.error, EOFError):
-        raise TranscriptError(
-            path, "is a damaged Word document; open it in Word or LibreOffice and save it as .docx again"
-        ) from None
+        raise TranscriptError(path, damaged) from None
+    except (AttributeError, TypeError, IndexError):
+        # python-docx takes the package's XML parts on trust: a part with the wrong root element (a damaged
+        # [Content_Types].xml, say) fails deep inside it. The traceback goes to the log in case it is a bug there.
+        log.debug("python-docx could not open %s", path, exc_info=True)
+        raise TranscriptError(path, damaged) from None
+    if document.element.tag != _DOCUMENT or document.element.body is None:
+        raise TranscriptError(path, damaged)
+    return document
 
 
 def _body_elements(parent: etree._Element) -> Iterator[etree._Element]:

@@ -1,1 +1,1 @@
-"""REFI-QDA exchange: projects as .qdpx (project.qde plus sources/) and codebooks as .qdc, to and from other QDA tools."""
+"""REFI-QDA exchange: projects as .qdpx (project.qde plus sources/) and codebooks as .qdc, to and from other tools."""

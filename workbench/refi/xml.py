@@ -32,7 +32,7 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 @cache
 def schema(name: str) -> etree.XMLSchema:
     """The compiled schema ``PROJECT_SCHEMA`` or ``CODEBOOK_SCHEMA``."""
-    with files("workbench.refi.schemas").joinpath(name).open("rb") as source:
+    with files("workbench.refi").joinpath("schemas", name).open("rb") as source:
         return etree.XMLSchema(etree.parse(source))
 
 
@@ -56,8 +56,8 @@ def require_valid(root: etree._Element, name: str, what: str) -> None:
 
 
 def to_bytes(root: etree._Element) -> bytes:
-    """The document as UTF-8 bytes with an XML declaration and no byte-order mark."""
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+    """The document as UTF-8 bytes with an XML declaration (in double quotes, as every tool writes it), no BOM."""
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, encoding="UTF-8", pretty_print=True)
 
 
 def sub(
@@ -91,11 +91,6 @@ def refi_colour(colour: str) -> str | None:
     return colour.upper() if re.fullmatch(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})", colour) else None
 
 
-def local_name(element: etree._Element) -> str:
-    """An element's name without its namespace: tools write several namespace variants (see NOTES.md §4.5)."""
-    return str(etree.QName(element).localname)
-
-
 def check_writable(path: Path, what: str, suffix: str) -> None:
     """Refuse, before any work is done, an output path that cannot be written: a folder, or in a missing folder."""
     if path.is_dir():
@@ -113,9 +108,11 @@ def write_atomically(path: Path, data: bytes, what: str) -> None:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
         os.replace(temporary, path)
-    except OSError as error:
+    except BaseException as error:
         if temporary is not None:
             temporary.unlink(missing_ok=True)
+        if not isinstance(error, OSError):
+            raise  # an interrupt, say: leave no partial file, and let it through
         raise WorkbenchError(
             f"the {what} could not be written to {path} ({error.strerror or error}); choose a folder you can write to"
         ) from None

@@ -12,7 +12,7 @@ from workbench.analysis import MEASURES, Analysis
 from workbench.errors import WorkbenchError
 from workbench.exports import table_bytes
 from workbench.project import Project
-from workbench.ui.common import open_project, sidebar
+from workbench.ui.common import escape_markdown, open_project, sidebar
 from workbench.ui.findings import column_labels, participants, ready, show_error
 
 # Streamlit runs this file as a script, so its "magic" would print a docstring under a constant: comments here.
@@ -139,7 +139,9 @@ def _crosstab(project: Project, analysis: Analysis, labels: dict[str, str], code
         sizes[value] = sizes.get(value, 0) + 1
     table = table.rename(columns=labels).T
     table.columns = [f"{value} ({sizes.get(str(value), 0)})" for value in table.columns]
-    st.caption(f"How many participants of each {attribute} (their number in brackets) raised each code.")
+    st.caption(
+        f"How many participants of each {escape_markdown(str(attribute))} (their number in brackets) raised each code."
+    )
     st.dataframe(table[(table > 0).any(axis=1)], width="stretch")
 
 

@@ -159,8 +159,8 @@ def _choose_document(documents: list[DocumentSummary], progress: dict[int, Revie
 def _review(project: Project, document: DocumentSummary, state: ReviewProgress) -> None:
     if document.status == "imported":
         st.info(
-            f"{document.source_name} has not been scanned yet: press **Scan for identifiers** above, then decide "
-            "what the scan finds."
+            f"{escape_markdown(document.source_name)} has not been scanned yet: press **Scan for identifiers** above, "
+            "then decide what the scan finds."
         )
         _preview(project, document)
         return
@@ -175,8 +175,8 @@ def _review(project: Project, document: DocumentSummary, state: ReviewProgress) 
             _pending_list(pending, _current_candidate(document, pending))
     else:
         st.success(
-            f"Every candidate in {document.source_name} is decided ({state.accepted} accepted, {state.rejected} "
-            "rejected). Check the preview, mark anything the scan missed, then sign it off below."
+            f"Every candidate in {escape_markdown(document.source_name)} is decided ({state.accepted} accepted, "
+            f"{state.rejected} rejected). Check the preview, mark anything the scan missed, then sign it off below."
         )
     _mark(project, document)
     _decided(candidates, project)

@@ -12,7 +12,7 @@ from workbench.codebook import Code, Codebook
 from workbench.codebooks import LoadedCodebook, Usage
 from workbench.errors import WorkbenchError
 from workbench.project import Project
-from workbench.ui import navigation
+from workbench.ui import exchange, navigation
 from workbench.ui.code_chips import (
     CodeIndex,
     apply_resets,
@@ -74,10 +74,16 @@ def _load(project: Project, *, expanded: bool) -> None:
             "A YAML file of themes, codes and sub-codes (docs/codebooks.md). Loading a codebook already in the "
             "project again takes in the edits made to its file; codings keep their codes by id."
         )
-        upload = st.file_uploader("Codebook (.yaml)", type=["yaml", "yml"], key="codebook_upload")
+        upload = st.file_uploader(
+            "Codebook (.yaml, or a REFI-QDA .qdc from NVivo, ATLAS.ti, MAXQDA, QualCoder or Taguette)",
+            type=["yaml", "yml", "qdc"], key="codebook_upload",
+        )  # fmt: skip
         if st.button("Load codebook", key="codebook_load", type="primary", disabled=upload is None) and upload:
             try:
-                loaded = project.codebooks.load(Path(upload.name), upload.getvalue())
+                name, data = Path(upload.name), upload.getvalue()
+                if name.suffix.lower() == ".qdc":
+                    name, data = exchange.qdc_as_yaml(upload.name, data)
+                loaded = project.codebooks.load(name, data)
             except WorkbenchError as error:
                 st.error(str(error))
                 return
@@ -96,11 +102,12 @@ def _loaded(loaded: LoadedCodebook, done: str) -> None:
 
 def _tree(project: Project, loaded: LoadedCodebook, usage: dict[str, Usage]) -> None:
     codebook = loaded.codebook
-    st.subheader(codebook.name)
+    st.subheader(escape_markdown(codebook.name))
     st.caption(
         escape_markdown(f"{codebook.id} · codebooks/{loaded.file.name} · {len(codebook.codes)} codes")
         + (f"  \n{escape_markdown(' '.join(codebook.description.split()))}" if codebook.description else "")
     )
+    exchange.qdc_button(project, codebook.id, codebook.name)
     if loaded.changed_on_disk:
         st.warning(
             f"codebooks/{escape_markdown(loaded.file.name)} was edited outside the workbench since it was loaded: "
@@ -296,7 +303,8 @@ def _delete(project: Project, code: Code, index: CodeIndex, used: Usage) -> None
         return
     if used.used and reassign is None:
         st.error(
-            f"{code.name} is in use ({used.codings} coding{_s(used.codings)}, {used.memos} memo{_s(used.memos)}): "
+            f"{escape_markdown(code.name)} is in use ({used.codings} coding{_s(used.codings)}, "
+            f"{used.memos} memo{_s(used.memos)}): "
             "choose a code to reassign them to, or merge it into another code."
         )
         return

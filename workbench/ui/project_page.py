@@ -11,7 +11,7 @@ import streamlit as st
 from workbench.demo import build_demo
 from workbench.errors import WorkbenchError
 from workbench.project import Project, Source
-from workbench.ui import navigation
+from workbench.ui import exchange, navigation
 from workbench.ui.common import actor, escape_markdown, flash, open_project, set_project_folder, show_flashes, sidebar
 
 
@@ -31,6 +31,7 @@ def render() -> None:
         _transcripts(project)
         _participants(project)
         _settings(project)
+        exchange.export_section(project)
         _audit(project)
 
 
@@ -54,6 +55,7 @@ def _choose_project() -> None:
         if st.button("Build the sample study", key="demo_button", disabled=not folder.strip()):
             with st.spinner("Importing 16 interviews..."):
                 _switch(lambda: build_demo(Path(folder.strip()), actor=actor()))
+    exchange.import_form()
 
 
 def _switch(opener: Callable[[], Project]) -> None:
@@ -88,14 +90,14 @@ def _import_transcripts(project: Project) -> None:
         sources = [Source(Path(upload.name), upload.getvalue()) for upload in uploads or []]
         plan = project.prepare_import(sources, participant=participant or None, progress=progress)
         for error in plan.errors:
-            st.error(str(error))
+            st.error(escape_markdown(str(error)))
         for message in plan.skipped:
-            st.info(message)
+            st.info(escape_markdown(message))
         imported = project.commit_import(plan.ready, progress=progress) if plan.ready else []
         bar.empty()
         for item in plan.ready:
             for warning in item.warnings:
-                st.warning(f"{item.source.path.name}: {warning}")
+                st.warning(escape_markdown(f"{item.source.path.name}: {warning}"))
         if imported:
             names = ", ".join(f"{d.source_name} ({d.citation}, {d.turns} turns)" for d in imported)
             st.success(f"Imported {len(imported)} of {len(sources)} files: {escape_markdown(names)}")

@@ -80,7 +80,7 @@ def _choose_document(
 
 
 def _show(document: DocumentRecord) -> None:
-    st.title(document.citation)
+    st.title(escape_markdown(document.citation))
     facts = [f"File: {document.source_name}", f"document {document.id}", f"{len(document.turns)} turns",
              f"{len(document.sentences)} sentences", f"status: {document.status}"]  # fmt: skip
     st.caption(escape_markdown(" · ".join(facts)))
