@@ -308,7 +308,7 @@ random_zips = st.lists(
 CUE = b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n"
 
 
-@fuzz(300)
+@fuzz(500)
 @given(suffix=st.sampled_from(SUPPORTED_SUFFIXES), data=st.binary(max_size=400))
 # Each of these took from 15 s to hours before its pattern was made linear (see captions.py, speakers.py, turns.py).
 @example(suffix=".vtt", data=b"WEBVTT\n\n" + b"1:1" * 20_000)  # a clock, then no arrow: rescanned from every digit
@@ -337,7 +337,7 @@ PREFIXES = {
 }
 
 
-@fuzz(40)
+@fuzz(60)
 @given(
     suffix=st.sampled_from(sorted(PREFIXES)),
     in_cue=st.booleans(),
@@ -349,38 +349,38 @@ def test_long_runs_of_one_pattern_read_in_linear_time(suffix: str, in_cue: bool,
     check_transcript(f"x{suffix}", (PREFIXES[suffix][in_cue] + body).encode())
 
 
-@fuzz(200)
+@fuzz(300)
 @given(suffix=st.sampled_from([".txt", ".md"]), data=plain_transcripts())
 def test_near_valid_text_transcripts(suffix: str, data: bytes) -> None:
     check_transcript(f"x{suffix}", data)
 
 
-@fuzz(200)
+@fuzz(300)
 @given(subrip=st.booleans(), data=st.data())
 def test_near_valid_caption_transcripts(subrip: bool, data: st.DataObject) -> None:
     check_transcript("x.srt" if subrip else "x.vtt", data.draw(captions(subrip)))
 
 
-@fuzz(100)
+@fuzz(200)
 @given(data=st.data())
 def test_real_word_documents_with_damaged_bytes(data: st.DataObject) -> None:
     original = data.draw(docx_paths).read_bytes()
     check_transcript("x.docx", data.draw(mutated(original, [b"PK\x03\x04", b"PK\x01\x02", b"PK\x05\x06"])))
 
 
-@fuzz(100)
+@fuzz(200)
 @given(data=docx_with_mutated_part())
 def test_real_word_documents_with_damaged_xml(data: bytes) -> None:
     check_transcript("x.docx", data)
 
 
-@fuzz(80)
+@fuzz(150)
 @given(data=docx_with_random_body())
 def test_word_documents_with_random_bodies(data: bytes) -> None:
     check_transcript("x.docx", data)
 
 
-@fuzz(100)
+@fuzz(200)
 @given(data=random_zips)
 @example(data=b"PK\x05\x06PK\x03\x04\x14\x00\x08\x08\x08\x00Trw]\x00\x00\x00\x00")  # an end record, a bad directory
 @example(data=rezip([("word/document.xml", b""), ("[Content_Types].xml", b"<_/>")]))  # python-docx trusts the root
@@ -408,14 +408,16 @@ yaml_keys = st.sampled_from(["id", "name", "description", "themes", "parent", "c
 yaml_scalars = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), words, texts, st.sampled_from(["#FFF", "a.b"])
 )
-yaml_values = st.recursive(
-    yaml_scalars,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(yaml_keys, inner, max_size=4),
-    max_leaves=12,
-)
 
 
-@fuzz(150)
+def yaml_containers(inner: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
+    return st.lists(inner, max_size=3) | st.dictionaries(yaml_keys, inner, max_size=4)
+
+
+yaml_values = st.recursive(yaml_scalars, yaml_containers, max_leaves=12)
+
+
+@fuzz(300)
 @given(text=st.text(max_size=300) | st.text(alphabet=st.sampled_from(":-[]{}#&*!?|>'\"\n id"), max_size=200))
 @example(text='"a\\nb": 1')  # a line break in a key, an id, a name, a colour or a parent must not break the message
 @example(text='name: x\nthemes:\n- id: "a\\nb"\n  name: A\n')
@@ -436,7 +438,7 @@ def test_any_text_as_a_codebook(text: str) -> None:
     outcome(lambda: parse_codebook(text, "x.yaml"), "x.yaml")
 
 
-@fuzz(150)
+@fuzz(250)
 @given(data=st.data())
 def test_real_codebooks_with_random_edits(data: st.DataObject) -> None:
     original = data.draw(st.sampled_from(CODEBOOKS)).read_bytes()
@@ -444,7 +446,7 @@ def test_real_codebooks_with_random_edits(data: st.DataObject) -> None:
     outcome(lambda: parse_codebook(text, "x.yaml"), "x.yaml")
 
 
-@fuzz(150)
+@fuzz(250)
 @given(document=st.dictionaries(yaml_keys, yaml_values, max_size=5), flow=st.booleans())
 def test_codebook_shaped_yaml(document: dict[str, object], flow: bool) -> None:
     # JSON is YAML: a quick way to write any structure of keys and values, with every string quoted.
@@ -452,7 +454,7 @@ def test_codebook_shaped_yaml(document: dict[str, object], flow: bool) -> None:
     outcome(lambda: parse_codebook(text, "x.yaml"), "x.yaml")
 
 
-@fuzz(100)
+@fuzz(200)
 @given(data=st.binary(max_size=300) | st.text(max_size=200).map(str.encode))
 def test_any_bytes_as_a_codebook_file(data: bytes) -> None:
     with tempfile.TemporaryDirectory() as folder:
@@ -492,7 +494,7 @@ def csv_files(draw: st.DrawFn, columns: list[str], values: list[str]) -> bytes:
     return draw(encoded("\n".join(separator.join(row) for row in [header, *rows])))
 
 
-@fuzz(150)
+@fuzz(300)
 @given(data=st.binary(max_size=300) | csv_files(PARTICIPANT_COLUMNS, [*IDS, "Case Worker 1", "social worker"]))
 @example(data=b"id\n\xb2\n")  # a superscript digit passes str.isdigit() but int() refuses it
 @example(data=b"id\n" + b"1" * 5000 + b"\n")  # int() refuses more than 4,300 digits
@@ -502,13 +504,13 @@ def test_any_participants_csv(data: bytes) -> None:
     outcome(lambda: read_participants_csv(Path("x.csv"), data), "x.csv")
 
 
-@fuzz(150)
+@fuzz(300)
 @given(data=st.binary(max_size=300) | csv_files(ROSTER_COLUMNS, [*CATEGORY_VALUES, "Denise Walsh", "Leeds"]))
 def test_any_roster_csv(data: bytes) -> None:
     outcome(lambda: read_roster(Path("x.csv"), data), "x.csv")
 
 
-@fuzz(100)
+@fuzz(200)
 @given(data=st.binary(max_size=300) | texts.map(str.encode))
 def test_any_glossary(data: bytes) -> None:
     outcome(lambda: read_glossary(Path("x.txt"), data), "x.txt")

@@ -286,7 +286,7 @@ def _number_in(name: str) -> str | None:
     if not name:
         return None
     normalised = normalise_participant_id(name)
-    return normalised if normalised.isdigit() else participant_from_filename(Path(name))
+    return normalised if normalised.isdecimal() else participant_from_filename(Path(name))
 
 
 def _next_free(used: set[str]) -> str:
