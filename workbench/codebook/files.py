@@ -8,6 +8,7 @@ from pathlib import Path
 from workbench.codebook.model import Codebook
 from workbench.codebook.parse import parse_codebook
 from workbench.errors import CodebookError
+from workbench.userfiles import read_user_file
 
 # A codebook of a few hundred codes is tens of kB; anything far larger is not a codebook.
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -25,17 +26,7 @@ def read_codebook(path: str | Path) -> Codebook:
 def read_text(path: str | Path) -> str:
     """Return a codebook file's text with LF line ends; raise CodebookError when it is not a readable text file."""
     path = Path(path)
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise CodebookError(path, f"is larger than {MAX_FILE_BYTES // 2**20} MB, too large for a codebook")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CodebookError(path, "does not exist") from None
-    except IsADirectoryError:
-        raise CodebookError(path, "is a folder, not a codebook file") from None
-    except OSError as error:
-        raise CodebookError(path, f"cannot be read ({error.strerror})") from None
-    return decode_text(path, data)
+    return decode_text(path, read_user_file(path, CodebookError, "a codebook", MAX_FILE_BYTES))
 
 
 def decode_text(path: str | Path, data: bytes) -> str:

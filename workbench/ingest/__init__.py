@@ -10,6 +10,7 @@ from workbench.ingest.model import Block, Join, SourceDocument, Transcript, Turn
 from workbench.ingest.plaintext import read_plain_text
 from workbench.ingest.turns import build_transcript
 from workbench.ingest.wordfile import read_word
+from workbench.userfiles import read_user_file
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".vtt", ".srt")
 # A 90-minute interview is about 100 kB of text; a Word file with pictures can be a few MB. Far beyond that, the file
@@ -24,20 +25,7 @@ __all__ = [
 def read_source(path: Path) -> bytes:
     """Return a transcript file's bytes, once its type and size are known to be acceptable."""
     _check_type(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            limit = MAX_FILE_BYTES // 2**20
-            raise TranscriptError(
-                path, f"is {size / 2**20:.0f} MB, too large for a transcript (the limit is {limit} MB)"
-            )
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise TranscriptError(path, "does not exist") from None
-    except IsADirectoryError:
-        raise TranscriptError(path, "is a folder, not a transcript file") from None
-    except OSError as error:
-        raise TranscriptError(path, f"cannot be read ({error.strerror})") from None
+    return read_user_file(path, TranscriptError, "a transcript", MAX_FILE_BYTES)
 
 
 def read_transcript(path: str | Path, data: bytes | None = None) -> Transcript:

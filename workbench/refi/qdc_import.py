@@ -36,6 +36,7 @@ from workbench.refi.read_xml import (
     slug,
 )
 from workbench.refi.xml import write_atomically
+from workbench.userfiles import read_user_file
 
 MAX_QDC_BYTES = 50 * 2**20
 _LABELLED = re.compile(
@@ -274,17 +275,7 @@ def import_qdc(
         raise WorkbenchError(f"{target.name}: a codebook is written as YAML; give a file name ending in .yaml")
     if target.exists() and not force:
         raise WorkbenchError(f"{target} already exists; choose another file name, or add --force to replace it")
-    try:
-        size = source.stat().st_size
-        if size > MAX_QDC_BYTES:
-            raise ExchangeFileError(source, f"is {size / 2**20:.0f} MB, far too large for a codebook; is it a .qdc?")
-        data = source.read_bytes()
-    except FileNotFoundError:
-        raise ExchangeFileError(source, "does not exist") from None
-    except IsADirectoryError:
-        raise ExchangeFileError(source, "is a folder, not a .qdc codebook file") from None
-    except OSError as error:
-        raise ExchangeFileError(source, f"cannot be read ({error.strerror})") from None
+    data = read_user_file(source, ExchangeFileError, "a .qdc codebook", MAX_QDC_BYTES)
     stem = slug(target.stem)
     imported = read_qdc(data, source, book_id=stem or None, prefix=prefix)
     if not target.parent.is_dir():
