@@ -232,7 +232,8 @@ def test_reconciling_goes_through_the_sign_off_gate(coded: Project) -> None:
     store = Store(coded.folder / "project.db")
     try:
         with pytest.raises(NotSignedOff, match=r"^document 1 cannot be reconciled$"):
-            Reliability(store, coded.coding, refuse).reconcile("d1.t2.s1", "t.training", True, "carol")
+            reliability = Reliability(store, coded.coding, refuse, lambda: lambda participant, label: participant)
+            reliability.reconcile("d1.t2.s1", "t.training", True, "carol")
     finally:
         store.close()
 

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 
 from workbench.coding import Coding, Gate
 from workbench.errors import CodingError
-from workbench.lemmas import Word, all_lemmas, index_turns, words_of
+from workbench.lemmas import Word, all_lemmas, sentence_lemmas, words_of
 from workbench.store import Store
 
 # Near-spellings ("paperwrok", "traning") count from this similarity (rapidfuzz ratio, 0-100) for words this long;
@@ -198,11 +198,9 @@ class Suggestions:
             segments = self._store.query(
                 'SELECT id, kind, start, "end" FROM segments WHERE document_id = ? ORDER BY position', [document_id]
             )
-            turns = [(row["start"], row["end"]) for row in segments if row["kind"] == "turn"]
-            sentences = [row for row in segments if row["kind"] == "sentence"]
-            index = index_turns(text, turns, [(row["start"], row["end"]) for row in sentences])
+            lemmas = sentence_lemmas(text, [(row["id"], row["kind"], row["start"], row["end"]) for row in segments])
             with self._store.transaction(self._coding.coder, "index lemmas", {"document": document_id}):
-                self._store.write_lemmas([(entry, row["id"]) for entry, row in zip(index, sentences, strict=True)])
+                self._store.write_lemmas(lemmas)
         return missing
 
     # --- reading and deciding -------------------------------------------------------------------------------------

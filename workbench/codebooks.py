@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -341,8 +341,3 @@ def _follow(store: Store, source: str, target: str) -> None:
         [source, target],
     )
     store.db.execute("UPDATE suggestions SET code_id = ? WHERE code_id = ?", [target, source])
-
-
-def codebook_files(folder: Path) -> Sequence[Path]:
-    """The YAML files of a codebooks folder, in name order."""
-    return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])

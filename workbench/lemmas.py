@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from workbench.nlp import LEMMA_COMPONENTS, pipe
 
@@ -52,12 +51,12 @@ def index_turns(text: str, turns: Sequence[tuple[int, int]], sentences: Sequence
     return index
 
 
-def sentence_lemmas(text: str, segments: Sequence[tuple[Any, ...]]) -> list[tuple[str, str]]:
-    """Return (lemma index, sentence id) pairs for the segment rows of a released transcript (see Store.segments)."""
-    turns = [(row[7], row[8]) for row in segments if row[2] == "turn"]
-    sentences = [row for row in segments if row[2] == "sentence"]
-    index = index_turns(text, turns, [(row[7], row[8]) for row in sentences])
-    return [(entry, row[0]) for entry, row in zip(index, sentences, strict=True)]
+def sentence_lemmas(text: str, segments: Sequence[tuple[str, str, int, int]]) -> list[tuple[str, str]]:
+    """Return (lemma index, sentence id) pairs for a released transcript's (id, kind, start, end) segments."""
+    turns = [(start, end) for _, kind, start, end in segments if kind == "turn"]
+    sentences = [(segment_id, start, end) for segment_id, kind, start, end in segments if kind == "sentence"]
+    index = index_turns(text, turns, [(start, end) for _, start, end in sentences])
+    return [(entry, segment_id) for entry, (segment_id, _, _) in zip(index, sentences, strict=True)]
 
 
 def words_of(index: str, text: str) -> list[Word]:

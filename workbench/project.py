@@ -203,7 +203,9 @@ class Project:
         """Codings, memos, undo and redo, in the actor's name; ``coding.as_coder(name)`` for another coder."""
         self.suggestions = Suggestions(store, self.coding, self.review.require_signed_off)
         """Suggested codings from the codes' keywords (see workbench.autocode)."""
-        self.reliability = Reliability(store, self.coding, self.review.require_signed_off)
+        self.reliability = Reliability(
+            store, self.coding, self.review.require_signed_off, lambda: self._citer(brackets=False)
+        )
         """Agreement between coders and the lead coder's reconciliation (see workbench.reliability)."""
 
     # --- opening and creating -------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ The agreed codings are a coder of their own, ``AGREED``: the sentences where eve
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
 from typing import Any
@@ -27,14 +27,12 @@ import pandas as pd
 
 from workbench.coding import Coding, Gate
 from workbench.errors import CodingError
-from workbench.participants import DEFAULT_CITATION, Participant, citation_for
+from workbench.quotes import Citation
 from workbench.store import Store, utc_now
 
 AGREED = "Agreed"
 """The coder whose codings are the agreed ones: unanimous, or decided by the lead coder."""
 ALL_CODES = "(all codes)"
-# Project.CITATION_SETTING: the project module builds Reliability, so it cannot be imported from here.
-_CITATION_SETTING = "citation_label"
 
 Values = Sequence[Hashable | None]
 """One coder's values, unit by unit; None where the coder gave none (missing data)."""
@@ -197,10 +195,11 @@ class _Comparison:
 class Reliability:
     """Agreement between the project's coders, and the lead coder's reconciliation into agreed codings."""
 
-    def __init__(self, store: Store, coding: Coding, gate: Gate) -> None:
+    def __init__(self, store: Store, coding: Coding, gate: Gate, citer: Callable[[], Citation]) -> None:
         self._store = store
         self._coding = coding
         self._gate = gate
+        self._citer = citer  # the citation function for the project's label template at the time of asking
 
     def coders(self) -> list[str]:
         """Everyone with live codings on signed-off transcripts, in the order they started (``AGREED`` included)."""
@@ -425,13 +424,13 @@ class Reliability:
         return {(row["segment_id"], row["code_id"]): row["decision"] for row in rows}
 
     def _citations(self, documents: Sequence[int]) -> dict[int, str]:
-        template = self._store.setting(_CITATION_SETTING, DEFAULT_CITATION)
+        cite = self._citer()
         rows = self._store.query(
             "SELECT d.id, d.participant_id, p.label FROM documents d JOIN participants p ON p.id = d.participant_id "
             f"WHERE d.id IN ({', '.join('?' for _ in documents)})",
             list(documents),
         )
-        return {row["id"]: citation_for(template, Participant(row["participant_id"], row["label"])) for row in rows}
+        return {row["id"]: cite(row["participant_id"], row["label"]) for row in rows}
 
 
 def _figures(code_id: str, name: str, coders: list[str], matrix: list[list[bool]]) -> CodeAgreement:

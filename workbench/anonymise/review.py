@@ -452,7 +452,7 @@ class Review:
                 "original does not have: check the placeholders written by hand (one may name someone)"
             )
         summary = _summary(rows)
-        lemmas = sentence_lemmas(text, segments)
+        lemmas = sentence_lemmas(text, [(row[0], row[2], row[7], row[8]) for row in segments])
         with self._store.transaction(
             self.actor, "sign off", {"document": document_id, "reviewer": reviewer, **summary}
         ):
