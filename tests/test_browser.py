@@ -119,7 +119,8 @@ def test_upload_a_transcript_and_read_its_turns(page: Page, app_url: str) -> Non
     page.locator(".st-key-anonymise_scan button").click()
     _settled(page)
     expect(page.get_by_text("Scanned 1 transcript: 0 candidates to decide")).to_be_visible(timeout=60_000)
-    page.locator(".st-key-signoff_button button").click()
+    # A rerun keeps the previous (disabled) button on screen until it finishes: click the live one.
+    page.locator(".st-key-signoff_button button:enabled").click()
     _settled(page)
     signed = page.get_by_text("Signed off Case Worker 5 (libreoffice_bold_labels.docx) as browser-tester")
     expect(signed).to_be_visible()
@@ -179,7 +180,8 @@ def test_review_cw03_sign_it_off_and_read_it_without_the_originals(page: Page, s
     page.locator(".st-key-candidate_accept").get_by_role("button", name="Accept").click()
     _settled(page)
     expect(page.get_by_text("Every candidate in cw03.docx is decided (2 accepted, 1 rejected)")).to_be_visible()
-    page.locator(".st-key-signoff_button button").click()
+    # A rerun keeps the previous (disabled) button on screen until it finishes: click the live one.
+    page.locator(".st-key-signoff_button button:enabled").click()
     _settled(page)
     expect(page.get_by_text("Signed off Case Worker 3 (cw03.docx) as browser-tester")).to_be_visible()
 
