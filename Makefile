@@ -49,10 +49,12 @@ test: install lint
 bench: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.import_speed
+	$(BIN)/python -m bench.import_scale
 	$(BIN)/python -m bench.anonymisation
 	$(BIN)/python -m bench.suggestions
 	$(BIN)/python -m bench.report_speed
 	$(BIN)/python -m bench.retrieval
+	$(BIN)/python -m bench.scale_latency
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

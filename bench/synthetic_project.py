@@ -1,6 +1,9 @@
 """A synthetic project at study scale: ~1,000,000 words of released transcripts and 50,000 codings by three coders.
 
-Used by `bench.retrieval`; `python -m bench.synthetic_project FOLDER` builds one to explore by hand. The sample
+Two presets: "study" (500 transcripts, 1M words, 50,000 codings; `bench.retrieval`) and "scale" (1,000 transcripts of
+about 12,000 words, 12M words, 300,000 codings and memos; `bench.scale_latency`). `cached(preset)` builds a preset
+once into bench/.cache (git-ignored) and reuses it while the builder and the parameters are unchanged.
+`python -m bench.synthetic_project FOLDER [--preset scale]` builds one to explore by hand. The sample
 transcripts the demo signs off are split into sentences and lemma-indexed once; each synthetic interview alternates
 turns shaped like the sample's, filled with its sentences (and their spaCy lemmas, shifted) drawn at random. Documents
 are written through `Store` in the shape sign-off leaves them (skipping import, the anonymisation scan and sign-off);
@@ -14,7 +17,9 @@ import bisect
 import csv
 import hashlib
 import json
+import pickle
 import random
+import shutil
 import statistics
 import time
 from collections import Counter
@@ -30,7 +35,7 @@ from workbench.ingest import read_transcript
 from workbench.lemmas import index_turns
 from workbench.project import Project
 from workbench.segment import sentence_spans
-from workbench.store import Store, utc_now
+from workbench.store import utc_now
 
 ACTOR = "bench"
 REVIEWER = "Bench Reviewer"
@@ -42,6 +47,23 @@ DOCUMENT_BATCH = 50  # documents (or their codings) per transaction
 FORMATS = ["docx"] * 10 + ["txt"] * 3 + ["vtt"]
 # How a new coding is placed: a whole sentence, a whole turn, two or three sentences of a turn, words of a sentence.
 UNITS = (("sentence", 0.60), ("turn", 0.12), ("sentences", 0.13), ("words", 0.15))
+
+# Bump when the builder changes what it writes: cached projects built by an older builder are rebuilt.
+BUILDER_VERSION = 3
+CACHE = Path(__file__).resolve().parent / ".cache"
+PRESETS: dict[str, dict[str, Any]] = {
+    "study": {"participants": 500, "words": 1_000_000, "codings": 50_000, "removed": 1_000},
+    # 1,000 interviews of about 12,000 words: each coded by the lead in ~200 places on 20-40 codes, double-coded in
+    # part by the others (~300 live codings an interview in all), with memos on codes, documents and some codings.
+    "scale": {
+        "participants": 1_000,
+        "words": 12_000_000,
+        "codings": 300_000,
+        "removed": 6_000,
+        "codes_per_interview": (20, 40),
+        "memo_share": 0.02,
+    },
+}
 
 Lemmas = list[list[Any]]  # a sentence's lemma index: [start, end, lemma] per word, document offsets
 
@@ -79,6 +101,9 @@ class Built:
     by_coder: dict[str, int] = field(default_factory=dict)
     by_unit: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    codes_per_interview: tuple[int, int] = CODES_PER_INTERVIEW
+    memos: int = 0
+    cached: bool = False  # taken from bench/.cache rather than built by this run
 
 
 @dataclass
@@ -169,7 +194,7 @@ def _transcript(
 
 
 def _write_documents(
-    store: Store, participants: Sequence[tuple[str, str, str, str]], words: int, rng: random.Random, built: Built
+    project: Project, participants: Sequence[tuple[str, str, str, str]], words: int, rng: random.Random, built: Built
 ) -> list[_Document]:
     """One released interview per participant, ``words`` words in all."""
     pools, documents = built.pools, []
@@ -181,8 +206,12 @@ def _write_documents(
     }
     mean = words / len(participants) - sum(turn_words.values()) / 2
     summary = json.dumps({"candidates": 0, "accepted": 0, "rejected": 0, "by_hand": 0, "by_category": {}})
+    store, keys = project._store, project._keys
     for first in range(0, len(participants), DOCUMENT_BATCH):
         batch = participants[first : first + DOCUMENT_BATCH]
+        # The key store keeps each transcript's working copy, as import leaves it (the Anonymisation page reads it):
+        # here the released text itself, since the synthetic interviews name no one.
+        working: list[tuple[str, str, str, str]] = []
         with store.transaction(ACTOR, "synthetic transcripts", {"count": len(batch)}):
             for participant_id, label, _, _ in batch:
                 text, turns = _transcript(pools, label, max(400, int(rng.gauss(mean, mean * 0.12))), rng)
@@ -224,6 +253,13 @@ def _write_documents(
                             words_at = [(int(w[0]), int(w[1])) for w in lemmas]
                             document.sentences.append(_Sentence(sentence_id, n - 1, s, e, words_at))
                 store.release_document(document_id, text, json.dumps(metadata), rows)
+                turn_entries = [
+                    {"speaker": "Interviewer" if role == "interviewer" else label, "role": role, "start": start,
+                     "end": end, "start_time": None, "end_time": None, "sentences": [[s, e] for s, e, _ in sentences]}
+                    for role, start, end, sentences in turns
+                ]  # fmt: skip
+                working.append((hashlib.sha256(text.encode()).hexdigest(), text, json.dumps(metadata),
+                                json.dumps(turn_entries)))  # fmt: skip
                 store.write_lemmas(lemma_rows)
                 store.add_signoff(document_id, REVIEWER, summary)
                 documents.append(document)
@@ -231,6 +267,9 @@ def _write_documents(
                 built.words += len(text.split())
                 built.turns += len(turns)
                 built.sentences += len(lemma_rows)
+        with keys.transaction(ACTOR, "synthetic working copies", {"count": len(working)}):
+            for sha256, text, metadata_json, turns_json in working:
+                keys.put_working_copy(sha256, text, metadata_json, turns_json)
     return documents
 
 
@@ -267,8 +306,34 @@ def _new_span(document: _Document, rng: random.Random) -> tuple[str, str, int, i
     return "sentence", sentence.id, sentence.start, sentence.end
 
 
+_MEMO_TEXT = (
+    "Echoes what other case workers said about the form; check against the team leader interviews. "
+    "Possible theme: the tool is trusted less than the worker's own judgement. Follow up on the training gap."
+)
+MEMO_WORDS = _MEMO_TEXT.split(" ")
+
+
+def _memo(coder: Coding, target: str, target_id: str, rng: random.Random, built: Built) -> None:
+    """A memo of 10-60 words by ``coder`` (inside the caller's transaction)."""
+    text = " ".join(rng.choice(MEMO_WORDS) for _ in range(rng.randint(10, 60)))
+    kind = rng.choice(["memo"] * 8 + ["future consideration", "recommendation"])
+    now = utc_now()
+    coder._store.db.execute(
+        "INSERT INTO memos (target, target_id, kind, text, author, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [target, target_id, kind, text, coder.coder, now, now],
+    )
+    built.memos += 1
+
+
 def _write_codings(
-    project: Project, documents: Sequence[_Document], total: int, removed: int, rng: random.Random, built: Built
+    project: Project,
+    documents: Sequence[_Document],
+    total: int,
+    removed: int,
+    rng: random.Random,
+    built: Built,
+    memo_share: float = 0.0,
 ) -> None:
     """``total`` live codings spread over the documents, codes and coders, and ``removed`` ones (as undo leaves)."""
     weights = _code_weights(built.codes)
@@ -283,7 +348,14 @@ def _write_codings(
     for first in range(0, len(documents), DOCUMENT_BATCH):
         with project._store.transaction(ACTOR, "synthetic codings", {"documents": DOCUMENT_BATCH}):
             for index in range(first, min(first + DOCUMENT_BATCH, len(documents))):
-                _code_document(documents[index], counts[index], extra[index], weights, coders, rng, built)
+                _code_document(documents[index], counts[index], extra[index], weights, coders, rng, built, memo_share)
+                if memo_share:
+                    for _ in range(rng.randint(1, 3)):
+                        _memo(coders[CODERS[0][0]], "document", str(documents[index].id), rng, built)
+        if memo_share and first == 0:
+            with project._store.transaction(ACTOR, "synthetic code memos", {"codes": len(built.codes)}):
+                for code in built.codes:
+                    _memo(coders[CODERS[0][0]], "code", code, rng, built)
 
 
 def _code_document(
@@ -294,11 +366,12 @@ def _code_document(
     coders: dict[str, Coding],
     rng: random.Random,
     built: Built,
+    memo_share: float = 0.0,
 ) -> None:
-    """``count`` live codings of the document and ``undone`` removed ones, on 8-20 codes."""
+    """``count`` live codings of the document and ``undone`` removed ones, on some of the codes."""
     codes = built.codes
     chosen: dict[str, float] = {}  # the codes this interview touches, and how much
-    wanted, everywhere = min(rng.randint(*CODES_PER_INTERVIEW), len(codes)), list(accumulate(weights))
+    wanted, everywhere = min(rng.randint(*built.codes_per_interview), len(codes)), list(accumulate(weights))
     while len(chosen) < wanted:  # some codes much more than others
         code = _pick(codes, everywhere, rng)
         chosen.setdefault(code, weights[codes.index(code)] * rng.gammavariate(1.0, 1.0))
@@ -331,6 +404,8 @@ def _code_document(
             continue
         if coder is lead:
             lead_codings.append((unit, segment, start, end, code))
+        if rng.random() < memo_share:
+            _memo(coder, "coding", str(coding_id), rng, built)
         built.codings += 1
         built.by_coder[coder.coder] = built.by_coder.get(coder.coder, 0) + 1
         built.by_unit[unit] = built.by_unit.get(unit, 0) + 1
@@ -343,6 +418,8 @@ def build(
     words: int = 1_000_000,
     codings: int = 50_000,
     removed: int = 1_000,
+    codes_per_interview: tuple[int, int] = CODES_PER_INTERVIEW,
+    memo_share: float = 0.0,
     seed: int = 2025,
 ) -> Built:
     """Create the synthetic project in ``folder`` (new or empty) and return what it holds; the project is closed."""
@@ -365,13 +442,44 @@ def build(
             for row in rows:
                 store.write_participant(*row)
         built = Built(folder, [row[0] for row in rows], pools, seconds=seconds)
-        documents = _write_documents(store, rows, words, rng, built)
+        built.codes_per_interview = codes_per_interview
+        documents = _write_documents(project, rows, words, rng, built)
         lap("documents, segments, full-text and lemma index")
         built.codes = [row["id"] for row in store.query("SELECT id FROM codes ORDER BY position")]
-        _write_codings(project, documents, codings, removed, rng, built)
+        _write_codings(project, documents, codings, removed, rng, built, memo_share)
         lap("codings")
     seconds["total"] = time.perf_counter() - started
     return built
+
+
+def cached(preset: str = "study", *, seed: int = 2025, cache: Path = CACHE) -> Built:
+    """The preset's project, built once into ``cache`` and reused while the builder and its parameters are the same.
+
+    Callers that write to it should work on a copy (`copy_project`). The returned ``Built`` keeps the seconds the
+    build took when it was made, with ``cached`` set when it was not built by this call.
+    """
+    parameters = {**PRESETS[preset], "seed": seed}
+    key = hashlib.sha256(json.dumps([BUILDER_VERSION, parameters], sort_keys=True).encode()).hexdigest()[:12]
+    folder = cache / f"{preset}-{key}"
+    record = folder / "built.pickle"
+    if record.is_file():
+        with record.open("rb") as handle:
+            built: Built = pickle.load(handle)
+        built.folder, built.cached = folder / "project", True
+        return built
+    cache.mkdir(exist_ok=True)
+    (cache / ".gitignore").write_text("*\n", encoding="utf-8")  # never committed, whatever the repo's own ignores
+    shutil.rmtree(folder, ignore_errors=True)
+    built = build(folder / "project", **parameters)
+    with record.open("wb") as handle:
+        pickle.dump(built, handle)
+    return built
+
+
+def copy_project(source: Path, target: Path) -> Path:
+    """Copy a project folder (closed) to ``target``, for a run that may write to it; return ``target``."""
+    shutil.copytree(source, target)
+    return target
 
 
 def check(project: Project, built: Built, *, sample: int = 1000, seed: int = 7) -> None:
@@ -403,15 +511,15 @@ def check(project: Project, built: Built, *, sample: int = 1000, seed: int = 7) 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path, help="a new or empty folder for the project")
-    for option, default in (("participants", 500), ("words", 1_000_000), ("codings", 50_000), ("seed", 2025)):
-        parser.add_argument(f"--{option}", type=int, default=default)
+    parser.add_argument("--preset", choices=sorted(PRESETS), default="study")
+    parser.add_argument("--seed", type=int, default=2025)
     args = parser.parse_args()
-    built = build(args.folder, participants=args.participants, words=args.words, codings=args.codings, seed=args.seed)
+    built = build(args.folder, **PRESETS[args.preset], seed=args.seed)
     with Project.open(args.folder, actor=ACTOR) as project:
         check(project, built)
     print(
         f"{built.documents} transcripts, {built.words:,} words, {built.sentences:,} sentences, {built.codings:,} "
-        f"codings ({built.removed:,} removed) in {args.folder}"
+        f"codings ({built.removed:,} removed), {built.memos:,} memos in {args.folder}"
     )
     for what, seconds in built.seconds.items():
         print(f"  {what}: {seconds:.1f} s")

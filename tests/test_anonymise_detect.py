@@ -256,3 +256,44 @@ def test_a_rostered_name_that_is_a_word_is_caught_in_lower_case_beside_its_surna
     roster = read_roster(write(tmp_path, "roster.csv", "original,category\nRose Brennan,service user\n"))
     found = [c.text for c in Detector(roster=roster).detect("i went to see rose brennan on monday.")]
     assert found == ["rose brennan"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("he goes on a friday, because his mate will is there.", ["will"]),
+        ("her son will ring me, and the lad will be fine.", []),
+        ("and will will only go if kieran goes too.", ["will"]),
+        ("will's money goes on the gym.", ["will"]),
+        ("will said he'd rather stay in.", ["will"]),
+        # The word itself stays: a modal, a last will, a free will.
+        ("i will ring him, and we will see.", []),
+        ("his will was read out after the funeral.", []),
+        ("it's her own free will, isn't it.", []),
+    ],
+)
+def test_a_rostered_name_that_is_a_word_counts_in_lower_case_only_where_the_word_cannot_be_meant(
+    tmp_path: Path, text: str, expected: list[str]
+) -> None:
+    roster = read_roster(write(tmp_path, "roster.csv", "original,category\nWill Ormerod,service user\n"))
+    found = [c.text for c in Detector(roster=roster).detect(text) if c.category == "service user"]
+    assert found == expected
+
+
+LOWER_CASE_TRANSCRIPT = (
+    "INT: and what does he do in the week\n\n"
+    "R: well he used to box, at phoenix amateur boxing club on a tuesday, and now he goes to the local boxing club "
+    "with his brother. the money from the Indicative Budget pays for his bus. he likes it there, he says it keeps "
+    "him out of trouble and his mum is glad of it, she says so every time i see her at the house.\n"
+)
+
+
+def test_an_organisation_in_a_transcript_typed_without_capitals_is_found_by_its_shape(detector: Detector) -> None:
+    found = _found(detector, LOWER_CASE_TRANSCRIPT)
+    assert found.get("phoenix amateur boxing club") == "organisation"
+    assert not any("local boxing club" in text for text in found)  # a generic one, with an article, stays
+
+
+def test_the_lower_case_shape_is_not_used_where_a_transcript_has_capitals(detector: Detector) -> None:
+    capitalised = "I said to him, you go to amateur boxing club on a Tuesday. He goes. He likes it. It's good for him."
+    assert _found(detector, capitalised) == {}

@@ -502,3 +502,114 @@ def test_failed_edits_leave_the_file_as_it_was(edit: Callable[[CodebookFile], ob
     assert message in str(caught.value)
     assert book.dump() == SAMPLE
     assert book.codebook is model
+
+
+# --- YAML anchors and merge keys --------------------------------------------------------------------------------------
+
+SHARED = """\
+name: Shared values
+defaults: &defaults        # values several codes take in
+  colour: "#aabbcc"
+  definition: Shared definition.
+themes:
+  - &context
+    id: ctx
+    name: Context
+    <<: *defaults
+    codes:
+      - id: ctx.training
+        <<: *defaults
+        name: Training
+        keywords: [train]
+  - <<: *context           # takes ctx's name, colour and definition, and has its own codes
+    id: per
+    codes:
+      - id: per.form
+        name: The form
+"""
+
+
+def test_merge_keys_apply_and_a_key_at_the_top_that_holds_an_anchor_is_allowed() -> None:
+    book = parse_codebook(SHARED, "shared.yaml")
+    assert [(code.id, code.parent) for code in book.codes] == [
+        ("ctx", None), ("ctx.training", "ctx"), ("per", None), ("per.form", "per")
+    ]  # fmt: skip
+    for code_id in ("ctx", "ctx.training", "per"):
+        assert (book.code(code_id).own_colour, book.code(code_id).definition) == ("#aabbcc", "Shared definition.")
+    assert book.code("per").name == "Context"
+    assert book.code("per.form").colour == "#aabbcc"  # inherited from its theme, as usual
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "name: X\ndefaults:\n  colour: '#aabbcc'\nthemes: []\n",
+            'x.yaml, line 2: the codebook: unknown field "defaults" (the fields allowed are id, name, description, '
+            "themes); a key at the top that only holds shared fields needs an anchor (defaults: &defaults)",
+        ),
+        (
+            "name: X\nthemes:\n  - id: a\n    name: A\n    shared: &s {colour: '#aabbcc'}\n",
+            'x.yaml, line 5: code "a": unknown field "shared"',
+        ),
+        (
+            "name: X\nthemes:\n  - &a\n    id: a\n    name: A\n    codes:\n      - <<: *a\n        id: b\n",
+            "x.yaml, line 7: malformed YAML: a merge key (<<) here takes in a mapping that contains it",
+        ),
+        (
+            "name: X\nd: &d\n  keywords: [k]\n  shape: round\nthemes:\n  - id: a\n    name: A\n    <<: *d\n",
+            'x.yaml, line 6: code "a": unknown field "shape"',
+        ),
+    ],
+)
+def test_anchors_and_merge_keys_in_the_wrong_place_are_refused_with_their_line(text: str, message: str) -> None:
+    with pytest.raises(CodebookError) as caught:
+        parse_codebook(text, "x.yaml")
+    assert str(caught.value).startswith(message)
+
+
+def test_edits_keep_anchors_and_merge_keys_working() -> None:
+    book = CodebookFile.parse(SHARED, "shared.yaml")
+    book.update("ctx.training", name="Training days", colour="#112233")
+    book.update("per", name="Perception")
+    book.move("ctx.training", "per")
+    book.add(id="per.new", name="New", parent="per")
+    book.add(id="ctx.new", name="Also new", parent="ctx")  # per has codes of its own: it does not take ctx's in
+    book.delete("ctx.new")
+    book.delete("per.form")
+    text = book.dump()
+    assert text.startswith(SHARED.split("themes:")[0])  # the key that holds the anchor is kept
+    assert "  - <<: *context           # takes ctx's name" in text
+    again = parse_codebook(text, "shared.yaml")
+    assert again == book.codebook
+    assert [(code.id, code.parent) for code in again.codes] == [
+        ("ctx", None), ("per", None), ("ctx.training", "per"), ("per.new", "per")
+    ]  # fmt: skip
+    assert (again.code("ctx.training").name, again.code("ctx.training").own_colour) == ("Training days", "#112233")
+    assert again.code("ctx.training").definition == "Shared definition."  # still taken in from the anchor
+    assert (again.code("per").name, again.code("ctx").name, again.code("per").own_colour) == (
+        "Perception", "Context", "#aabbcc"
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("edit", "line"),
+    [
+        (lambda book: book.move("per", None, before="ctx"), 6),  # *context would come before &context
+        (lambda book: book.merge("ctx", "per"), 6),
+        (lambda book: book.update("ctx", colour="#000000"), 6),  # per takes ctx's colour in too
+        (lambda book: book.update("ctx.training", colour=""), 12),  # a value taken in cannot be removed here
+    ],
+)
+def test_edits_that_would_break_anchors_or_merge_keys_are_refused_with_the_line(
+    edit: Callable[[CodebookFile], object], line: int
+) -> None:
+    book = CodebookFile.parse(SHARED, "shared.yaml")
+    with pytest.raises(CodebookEditError) as caught:
+        edit(book)
+    assert str(caught.value).startswith(
+        f"shared.yaml, line {line}: this edit cannot be made without changing what the YAML anchor, alias or merge "
+        "key there ("
+    )
+    assert str(caught.value).endswith("shares between codes; make the change in a text editor")
+    assert book.dump() == SHARED

@@ -3,14 +3,16 @@ comments, and a refused edit or load leaves the project exactly as it was."""
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, TEST_CODEBOOK, database_dump, participant_turn, write
+from tests.conftest import REPO, TEST_CODEBOOK, database_dump, participant_turn, run_cli, write
 from workbench.codebook import read_codebook
 from workbench.coding import Span
-from workbench.errors import CodebookEditError, CodebookError
+from workbench.errors import CodebookEditError, CodebookError, WorkbenchError
 from workbench.project import Project
 
 SHIPPED = sorted((REPO / "codebooks").glob("*.yaml"))
@@ -132,6 +134,53 @@ def test_a_hand_edited_file_is_noticed_until_it_is_loaded_again(coded: Project) 
     assert coded.codebooks.codes()["t.training"].name == "Training days"
 
 
+def test_a_file_left_a_version_behind_by_a_failed_write_is_rewritten_not_reported(
+    coded: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = coded.folder / "codebooks" / "test_book.yaml"
+    before = path.read_text("utf-8")
+
+    def refuse(*args: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "replace", refuse)
+        with pytest.raises(WorkbenchError, match=r"the change is saved in the project, but codebooks/test_book.yaml"):
+            coded.codebooks.update("t.training", name="Training days")
+    assert path.read_text("utf-8") == before
+    assert [path.name for path in path.parent.iterdir()] == ["test_book.yaml"]
+    # Reading the codebooks brings the file up to date: it was the workbench's, not edited by hand.
+    assert not coded.codebooks.loaded()[0].changed_on_disk
+    assert read_codebook(path).code("t.training").name == "Training days"
+    assert [entry.action for entry in coded.audit_log(limit=2)] == ["rewrite codebook file", "edit code"]
+
+
+def test_the_version_before_an_edit_put_back_by_hand_is_noticed_and_kept(coded: Project) -> None:
+    path = coded.folder / "codebooks" / "test_book.yaml"
+    before = path.read_text("utf-8")
+    coded.codebooks.update("t.training", name="Training days")
+    time.sleep(0.01)  # the file system's clock is coarser than the edit's
+    path.write_text(before, "utf-8")  # as `git checkout` would
+    assert coded.codebooks.loaded()[0].changed_on_disk
+    assert path.read_text("utf-8") == before
+
+
+def test_a_file_saved_by_hand_in_another_encoding_is_reported_not_a_crash(coded: Project) -> None:
+    path = coded.folder / "codebooks" / "test_book.yaml"
+    path.write_bytes(path.read_bytes().replace(b"name: Training", b"name: Training caf\xe9"))
+    result = run_cli("codebook", "show", str(coded.folder))
+    assert result.exit_code == 0
+    assert "(its file was edited by hand: `workbench codebook load` it to take the edits in)" in result.output
+
+
+def test_a_missing_file_is_written_again(coded: Project) -> None:
+    path = coded.folder / "codebooks" / "test_book.yaml"
+    text = path.read_text("utf-8")
+    path.unlink()
+    assert not coded.codebooks.loaded()[0].changed_on_disk
+    assert path.read_text("utf-8") == text
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -150,3 +199,47 @@ def test_bad_codebook_files_are_refused_with_the_file_named(
     with pytest.raises(CodebookError, match=message):
         coded.codebooks.load(write(tmp_path, "empty.yaml", content))
     assert database_dump(coded.folder) == before
+
+
+SHARED = """\
+name: Shared values
+defaults: &defaults   # values the codes take in
+  colour: "#aabbcc"
+themes:
+  - id: a
+    name: A
+    codes:
+      - &one
+        id: a.one
+        <<: *defaults
+        name: One
+      - <<: *one
+        id: a.two
+        name: Two
+"""
+
+
+def test_a_codebook_with_anchors_and_merge_keys_is_edited_or_refused_leaving_it_as_it_was(
+    project: Project, tmp_path: Path
+) -> None:
+    project.codebooks.load(write(tmp_path, "shared.yaml", SHARED))
+    path = project.folder / "codebooks" / "shared.yaml"
+    assert path.read_text("utf-8") == SHARED
+    assert project.codebooks.codes()["a.two"].colour == "#aabbcc"
+    before, data = database_dump(project.folder), path.read_bytes()
+    with pytest.raises(CodebookEditError) as caught:
+        project.codebooks.delete("a.one")  # a.two takes it in
+    assert str(caught.value) == (
+        "shared.yaml, line 8: this edit cannot be made without changing what the YAML anchor, alias or merge key "
+        "there (- &one) shares between codes; make the change in a text editor"
+    )
+    assert (database_dump(project.folder), path.read_bytes()) == (before, data)
+
+    project.codebooks.update("a.two", name="Second", colour="#112233")
+    project.codebooks.delete("a.two")
+    project.codebooks.update("a.one", name="First")
+    text = path.read_text("utf-8")
+    assert text.startswith("name: Shared values\ndefaults: &defaults   # values the codes take in\n")
+    assert "      - &one\n        id: a.one\n        <<: *defaults\n        name: First\n" in text
+    assert project.codebooks.codes()["a.one"].colour == "#aabbcc"
+    assert not project.codebooks.loaded()[0].changed_on_disk

@@ -1,5 +1,5 @@
-"""Crash safety: an import, coding or sign-off killed with SIGKILL midway leaves a readable project with nothing
-half written."""
+"""Crash safety: an import, coding, sign-off or codebook edit killed with SIGKILL midway leaves a readable project
+with nothing half written."""
 
 from __future__ import annotations
 
@@ -13,8 +13,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from tests.conftest import SAMPLE, run_cli
+import pytest
+
+from tests.conftest import SAMPLE, TEST_CODEBOOK, run_cli, write
 from tests.test_concurrency import make_small_study, spawn_coder, wait_ready
+from workbench.codebook import read_codebook
 from workbench.coding import Span
 from workbench.project import Project, Source
 
@@ -220,3 +223,146 @@ def test_kill_minus_nine_during_sign_off_leaves_each_transcript_released_whole_o
         rest = next(d for d in waiting if d not in released)
         assert project.review.signoff(rest, "R") == []
         assert project.document(rest).text
+
+
+# --- codebook edits ---------------------------------------------------------------------------------------------------
+
+# Runs in its own process: makes codebook edits until killed. "after-commit" and "before-rename" stop (and say so) at
+# that point of the first edit, with the change committed to project.db and its file not yet written; "loop" edits on.
+_CODEBOOK_EDITOR = """
+import itertools, os, sys, time
+from pathlib import Path
+from workbench import codebooks
+from workbench.project import Project
+
+folder, mode, extra = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+
+def stop_here(*args, **kwargs):
+    print("stopped", flush=True)
+    time.sleep(120)
+
+if mode == "after-commit":
+    codebooks.Codebooks._save_file = stop_here
+elif mode == "before-rename":
+    os.replace = stop_here  # the temporary file is written and synced; the rename never happens
+with Project.open(folder, actor="editor") as project:
+    if mode == "load":
+        codebooks.Codebooks._save_file = stop_here
+        project.codebooks.load(extra)
+    if mode != "loop":
+        project.codebooks.update("t.training", name="Training (edited)")
+    print("ready", flush=True)
+    for number in itertools.count():
+        edits = project.codebooks
+        edits.update("t.training", name=f"Training {number}", keywords=["train", f"word{number}"])
+        edits.add(id=f"t.new{number}", name=f"New {number}", parent="t.context")
+        edits.move(f"t.new{number}", "t.training")
+        edits.delete(f"t.new{number}")
+"""
+
+
+def _assert_codebooks_in_step(folder: Path) -> list[str]:
+    """The project opens, no codebook is reported as edited by hand, and each file is the codebook in project.db,
+    whose codes table mirrors it. Returns the names of the code t.training as the database and the file hold it."""
+    _assert_sound(folder)
+    result = run_cli("codebook", "show", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "edited by hand" not in result.output
+    with Project.open(folder, actor="checker") as project:
+        assert [loaded.changed_on_disk for loaded in project.codebooks.loaded()] == [False]
+    connection = sqlite3.connect(folder / "project.db")
+    try:
+        (book_id, name, source), *others = connection.execute("SELECT id, file, source FROM codebooks").fetchall()
+        mirror = connection.execute(
+            "SELECT id, name, parent_id FROM codes WHERE codebook_id = ? ORDER BY position", [book_id]
+        ).fetchall()
+    finally:
+        connection.close()
+    assert others == []
+    file = folder / "codebooks" / name
+    assert file.read_text("utf-8") == source
+    codebook = read_codebook(file)
+    assert [(code.id, code.name, code.parent) for code in codebook.codes] == mirror
+    assert [path for path in folder.joinpath("codebooks").glob("*.yaml") if not path.name.startswith(".")] == [file]
+    return [codebook.code("t.training").name]
+
+
+def _run_codebook_editor(folder: Path, mode: str, extra: str = "") -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", _CODEBOOK_EDITOR, str(folder), mode, extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _kill(process: subprocess.Popen[str]) -> None:
+    process.send_signal(signal.SIGKILL)
+    _, stderr = process.communicate()
+    assert process.returncode == -signal.SIGKILL, f"the editor ended before it was killed: {stderr}"
+
+
+@pytest.mark.parametrize("mode", ["after-commit", "before-rename"])
+def test_kill_minus_nine_between_commit_and_file_write_leaves_the_codebook_in_step(tmp_path: Path, mode: str) -> None:
+    folder = tmp_path / "study"
+    with Project.init(folder, actor="alice") as project:
+        project.codebooks.load(write(tmp_path, "test_book.yaml", TEST_CODEBOOK))
+    before = (folder / "codebooks" / "test_book.yaml").read_text("utf-8")
+    process = _run_codebook_editor(folder, mode)
+    assert process.stdout is not None
+    assert process.stdout.readline() == "stopped\n"
+    _kill(process)
+    # The change is in project.db, and the file still holds the version before it.
+    assert (folder / "codebooks" / "test_book.yaml").read_text("utf-8") == before
+
+    assert _assert_codebooks_in_step(folder) == ["Training (edited)"]
+    # A real edit by hand afterwards is still noticed.
+    path = folder / "codebooks" / "test_book.yaml"
+    path.write_text(path.read_text("utf-8").replace("name: Line-manager support", "name: Managers"), "utf-8")
+    result = run_cli("codebook", "show", str(folder))
+    assert "(its file was edited by hand: `workbench codebook load` it to take the edits in)" in result.output
+
+
+def test_a_hand_edit_made_after_a_killed_edit_is_noticed_and_kept(tmp_path: Path) -> None:
+    folder = tmp_path / "study"
+    with Project.init(folder, actor="alice") as project:
+        project.codebooks.load(write(tmp_path, "test_book.yaml", TEST_CODEBOOK))
+    process = _run_codebook_editor(folder, "after-commit")
+    assert process.stdout is not None
+    assert process.stdout.readline() == "stopped\n"
+    _kill(process)
+    path = folder / "codebooks" / "test_book.yaml"
+    edited = path.read_text("utf-8").replace("name: Line-manager support", "name: Managers")
+    path.write_text(edited, "utf-8")
+    with Project.open(folder, actor="checker") as project:
+        assert [loaded.changed_on_disk for loaded in project.codebooks.loaded()] == [True]
+    assert path.read_text("utf-8") == edited
+
+
+def test_kill_minus_nine_after_loading_a_codebook_leaves_its_file_written(tmp_path: Path) -> None:
+    folder = tmp_path / "study"
+    Project.init(folder, actor="alice").close()
+    process = _run_codebook_editor(folder, "load", str(write(tmp_path, "test_book.yaml", TEST_CODEBOOK)))
+    assert process.stdout is not None
+    assert process.stdout.readline() == "stopped\n"
+    _kill(process)
+    assert not (folder / "codebooks" / "test_book.yaml").exists()
+    assert _assert_codebooks_in_step(folder) == ["Training"]
+
+
+def test_kill_minus_nine_at_random_while_editing_a_codebook_leaves_it_in_step(tmp_path: Path) -> None:
+    folder = tmp_path / "study"
+    with Project.init(folder, actor="alice") as project:
+        project.codebooks.load(write(tmp_path, "test_book.yaml", TEST_CODEBOOK))
+    chance = random.Random()
+    for _ in range(4):
+        process = _run_codebook_editor(folder, "loop")
+        assert process.stdout is not None
+        assert process.stdout.readline() == "ready\n"
+        time.sleep(chance.uniform(0.05, 0.6))
+        _kill(process)
+        _assert_codebooks_in_step(folder)
+        # Leftover codes of the edit that was cut short go, so that the next round starts from the same tree.
+        with Project.open(folder, actor="checker") as project:
+            for code_id in [code for code in project.codebooks.codes() if code.startswith("t.new")]:
+                project.codebooks.delete(code_id)

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES, REPO, SAMPLE
 from workbench.anonymise.lists import read_glossary, read_roster
-from workbench.codebook import parse_codebook, read_codebook
+from workbench.codebook import CodebookFile, parse_codebook, read_codebook
 from workbench.errors import WorkbenchError
 from workbench.ingest import SUPPORTED_SUFFIXES, Transcript, read_transcript
 from workbench.participants import read_participants_csv
@@ -514,3 +514,45 @@ def test_any_roster_csv(data: bytes) -> None:
 @given(data=st.binary(max_size=300) | texts.map(str.encode))
 def test_any_glossary(data: bytes) -> None:
     outcome(lambda: read_glossary(Path("x.txt"), data), "x.txt")
+
+
+EDITS = [
+    lambda book, a, b: book.update(a, name="Renamed", colour="#123456"),
+    lambda book, a, b: book.update(a, colour="", definition="", keywords=[]),
+    lambda book, a, b: book.move(a, b),
+    lambda book, a, b: book.move(a, None, before=b),
+    lambda book, a, b: book.merge(a, b),
+    lambda book, a, b: book.delete(a),
+    lambda book, a, b: book.add(id="new.code", name="New", parent=a, colour="#abc"),
+]
+SHARING = [
+    (REPO / "tests" / "test_codebooks.py").read_text("utf-8").split('SHARED = """\\\n')[1].split('"""')[0],
+    "name: S\nd: &d {colour: '#aabbcc', keywords: [k]}\nthemes:\n  - &t\n    id: t\n    name: T\n    <<: *d\n"
+    "  - <<: *t\n    id: u\n  - id: v\n    parent: t\n    name: V\n    definition: &def Shared.\n"
+    "  - {id: w, name: W, parent: u, definition: *def}\n",
+]
+
+
+@fuzz(100)
+@given(data=st.data())
+def test_random_edits_of_codebooks_that_share_values_with_anchors(data: st.DataObject) -> None:
+    """An edit of a valid codebook using anchors and merge keys is made and reads back as the model it left, or is
+    refused in one line, the text as it was."""
+    original = data.draw(st.sampled_from(SHARING)).encode()
+    if data.draw(st.booleans()):
+        original = data.draw(mutated(original, YAML_FRAGMENTS))
+    try:
+        book = CodebookFile.parse(original.decode("utf-8", errors="replace"), "x.yaml")
+    except WorkbenchError:
+        return
+    for _ in range(3):
+        ids = [code.id for code in book.codebook.codes] or ["none"]
+        before = book.dump()
+        edit = data.draw(st.sampled_from(EDITS))
+        try:
+            edit(book, data.draw(st.sampled_from(ids)), data.draw(st.sampled_from(ids)))
+        except WorkbenchError as error:
+            assert str(error).splitlines() == [str(error)]
+            assert book.dump() == before
+            continue
+        assert parse_codebook(book.dump(), "x.yaml") == book.codebook

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import sign_off_everything
+from tests.conftest import run_cli, sign_off_everything
 from workbench.cli_common import Context
 from workbench.cli_refi_import import import_qdc_command, import_qdpx_command
-from workbench.codebook import parse_codebook
+from workbench.codebook import parse_codebook, read_codebook
 from workbench.errors import WorkbenchError
 from workbench.project import Project
 from workbench.refi.align import align
@@ -462,3 +462,33 @@ def test_an_archive_that_is_not_a_zip_is_refused_plainly(tmp_path: Path) -> None
     assert str(refused.value) == (
         "notes.qdpx: is not a .qdpx file: it is not a zip archive (a .qdpx is a zip holding project.qde and sources/)"
     )
+
+
+@pytest.mark.parametrize(
+    ("declared", "encoding", "error"),
+    [
+        ("utf-16-le", "utf-16-le", None),  # no BOM: expat alone refuses a multi-byte encoding
+        ("Shift_JIS", "shift_jis", None),
+        ("UTF-16", "utf-16", None),
+        ("no-such-encoding", "utf-8", "codes.qdc: the codebook declares the encoding 'no-such-encoding', which is not "
+         "a known text encoding; save it as UTF-8"),
+        ("utf-16-le", "utf-8", "codes.qdc, line 1: the codebook is not well-formed XML"),
+    ],
+)  # fmt: skip
+def test_a_codebook_in_any_declared_encoding_is_read_or_refused_in_one_line(
+    tmp_path: Path, declared: str, encoding: str, error: str | None
+) -> None:
+    text = (
+        f'<?xml version="1.0" encoding="{declared}"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0">'
+        '<Codes><Code guid="1C8A6E9F-3D2B-4A1F-9F32-6B4DAE3C8F02" name="Kosten ー 費用"/></Codes></CodeBook>'
+    )
+    source = tmp_path / "codes.qdc"
+    source.write_bytes(text.encode(encoding))
+    result = run_cli("codebook", "import-qdc", str(source), str(tmp_path / "codes.yaml"))
+    if error is None:
+        assert result.exit_code == 0, result.output
+        assert read_codebook(tmp_path / "codes.yaml").codes[0].name == "Kosten ー 費用"
+    else:
+        assert result.exit_code == 1
+        assert result.stderr.startswith(f"Error: {error}") and result.stderr.count("\n") == 1
+        assert not (tmp_path / "codes.yaml").exists()

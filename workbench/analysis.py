@@ -5,12 +5,22 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Hashable
+from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 
 from workbench.errors import QuoteError
+from workbench.quotes import QuoteCounts, QuoteFilter, Quotes
+from workbench.statecache import cached
 from workbench.store import Store
+
+T = TypeVar("T")
+# The signed-off transcripts, read from the documents_outline index (never from the rows, which hold the text): the
+# tables below join codings to this, not to documents.
+RELEASED = "released AS MATERIALIZED (SELECT id, participant_id FROM documents WHERE status = 'signed off')"
 
 _NUMBER_WORDS = (
     "no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
@@ -44,18 +54,27 @@ class Analysis:
         self._citation = citation
         self.noun = noun
 
+    def _cached(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, kept while the database stays as it is (the tables are re-read after any change)."""
+        return cached(self._store, ("analysis", key, self.noun, self._citation("1", "L")), compute)
+
     # --- the matrix -----------------------------------------------------------------------------------------------
 
     def matrix(self, measure: str = "codings", *, coder: str | None = None) -> pd.DataFrame:
         """Participants (rows, labelled as cited) x codes (columns, by id): number of codings, or 1/0 presence."""
         if measure not in MEASURES:
             raise QuoteError(f"the matrix counts {' or '.join(MEASURES)}, not {measure!r}")
+        frame = self._cached(("matrix", coder), lambda: self._matrix(coder))
+        return (frame > 0).astype("int64") if measure == "presence" else frame
+
+    def _matrix(self, coder: str | None) -> pd.DataFrame:
         people = self._participants()
         codes = [row["id"] for row in self._store.query("SELECT id FROM codes ORDER BY position")]
         counts = self._store.query(
             f"""
-            SELECT d.participant_id, c.code_id, COUNT(*) AS n FROM codings c JOIN documents d ON d.id = c.document_id
-            WHERE c.removed_at IS NULL AND d.status = 'signed off' {"AND c.coder = ?" if coder else ""}
+            WITH {RELEASED}
+            SELECT d.participant_id, c.code_id, COUNT(*) AS n FROM released d JOIN codings c ON c.document_id = d.id
+            WHERE c.removed_at IS NULL {"AND c.coder = ?" if coder else ""}
             GROUP BY d.participant_id, c.code_id
             """,
             [coder] if coder else [],
@@ -69,19 +88,27 @@ class Analysis:
         )
         frame.index = pd.Index(list(people.values()), name="participant")
         frame.columns.name = None
-        return (frame > 0).astype("int64") if measure == "presence" else frame
+        return frame
 
     def ranked(self, *, coder: str | None = None) -> pd.DataFrame:
         """Codes ranked by the number of distinct participants who raised them, with the prose for each count."""
+        return self._cached(("ranked", coder), lambda: self._ranked(coder))
+
+    def _ranked(self, coder: str | None) -> pd.DataFrame:
         total = len(self._participants())
+        # Counted per document first (one pass over the codings of the released transcripts), then per code.
         rows = self._store.query(
             f"""
+            WITH {RELEASED}, per_document AS (
+                SELECT c.code_id, d.participant_id, c.document_id, COUNT(*) AS n
+                FROM released d JOIN codings c ON c.document_id = d.id
+                WHERE c.removed_at IS NULL {"AND c.coder = ?" if coder else ""}
+                GROUP BY c.code_id, c.document_id
+            )
             SELECT k.id, k.name, k.theme_id, k.depth,
-                   COUNT(DISTINCT d.participant_id) AS participants, COUNT(DISTINCT c.document_id) AS documents,
-                   COUNT(d.id) AS codings
-            FROM codes k
-            LEFT JOIN codings c ON c.code_id = k.id AND c.removed_at IS NULL {"AND c.coder = ?" if coder else ""}
-            LEFT JOIN documents d ON d.id = c.document_id AND d.status = 'signed off'
+                   COUNT(DISTINCT p.participant_id) AS participants, COUNT(p.document_id) AS documents,
+                   COALESCE(SUM(p.n), 0) AS codings
+            FROM codes k LEFT JOIN per_document p ON p.code_id = k.id
             GROUP BY k.id ORDER BY participants DESC, codings DESC, k.position
             """,
             [coder] if coder else [],
@@ -94,6 +121,9 @@ class Analysis:
 
     def crosstab(self, attribute: str = "role", *, coder: str | None = None) -> pd.DataFrame:
         """Attribute values (rows) x codes (columns): the number of distinct participants with that value coded so."""
+        return self._cached(("crosstab", attribute, coder), lambda: self._crosstab(attribute, coder))
+
+    def _crosstab(self, attribute: str, coder: str | None) -> pd.DataFrame:
         people = self._store.query("SELECT id, role, attributes FROM participants")
         values: dict[str, str] = {}
         for person in people:
@@ -114,35 +144,62 @@ class Analysis:
 
     def cooccurrence(self, scope: str = "segment", *, coder: str | None = None) -> pd.DataFrame:
         """Code x code: how often two codes are on the same turn ("segment") or on overlapping spans ("overlap")."""
-        turn = "COALESCE(s.parent_id, s.id)"
-        condition = {
-            "segment": "a.turn = b.turn",
-            "overlap": 'a.start < b."end" AND b.start < a."end"',
-        }.get(scope)
-        if condition is None:
+        if scope not in ("segment", "overlap"):
             raise QuoteError(f"co-occurrence is counted per segment or overlap, not {scope!r}")
-        rows = self._store.query(
+        return self._cached(("cooccurrence", scope, coder), lambda: self._cooccurrence(scope, coder))
+
+    def _cooccurrence(self, scope: str, coder: str | None) -> pd.DataFrame:
+        # The live codings with their turn, paired up here rather than by a self-join in SQL (seconds on a study of
+        # a thousand transcripts): a pair counts once per turn of the first code's coding ("segment": both codes in
+        # the same turn; "overlap": their spans share words).
+        rows = self._store.db.execute(
             f"""
-            WITH live AS (
-                SELECT c.id, c.document_id, c.code_id, c.start, c."end", {turn} AS turn
-                FROM codings c LEFT JOIN segments s ON s.id = c.segment_id
-                JOIN documents d ON d.id = c.document_id AND d.status = 'signed off'
-                WHERE c.removed_at IS NULL {"AND c.coder = ?" if coder else ""}
-            ), pairs AS (
-                SELECT DISTINCT a.code_id AS first, b.code_id AS second, a.document_id, a.turn
-                FROM live a JOIN live b ON a.document_id = b.document_id AND a.code_id < b.code_id AND {condition}
-            )
-            SELECT first, second, COUNT(*) AS n FROM pairs GROUP BY first, second
+            WITH {RELEASED}
+            SELECT c.document_id, c.code_id, c.start, c."end", COALESCE(s.parent_id, s.id) AS turn
+            FROM released d JOIN codings c ON c.document_id = d.id
+            LEFT JOIN segments s ON s.id = c.segment_id
+            WHERE c.removed_at IS NULL {"AND c.coder = ?" if coder else ""}
+            {"ORDER BY c.document_id, c.start" if scope == "overlap" else ""}
             """,
             [coder] if coder else [],
-        )
-        codes = [row["id"] for row in self._store.query("SELECT id FROM codes ORDER BY position")]
-        pairs = pd.DataFrame(rows, columns=["first", "second", "n"])
-        both = pd.concat([pairs, pairs.rename(columns={"first": "second", "second": "first"})])
-        frame = both.pivot_table(index="first", columns="second", values="n", aggfunc="sum", fill_value=0)
-        frame = frame.reindex(index=codes, columns=codes, fill_value=0).astype("int64")
-        frame.index.name, frame.columns.name = None, None
+        ).fetchall()
+        pairs: set[tuple[str, str, int, str | None]] = set()
+        if scope == "segment":
+            by_turn: dict[tuple[int, str], set[str]] = {}
+            for document, code, _, _, turn in rows:
+                if turn is not None:
+                    by_turn.setdefault((document, turn), set()).add(code)
+            for (document, turn), codes in by_turn.items():
+                ordered = sorted(codes)
+                pairs.update((a, b, document, turn) for i, a in enumerate(ordered) for b in ordered[i + 1 :])
+        else:
+            open_spans: list[tuple[int, str, int, str | None]] = []  # (end, code, document, turn), by start
+            current = None
+            for document, code, start, end, turn in rows:
+                if document != current:
+                    open_spans, current = [], document
+                open_spans = [span for span in open_spans if span[0] > start]
+                for _, other, _, other_turn in open_spans:
+                    if other < code:
+                        pairs.add((other, code, document, other_turn))
+                    elif code < other:
+                        pairs.add((code, other, document, turn))
+                open_spans.append((end, code, document, turn))
+        counts = Counter((first, second) for first, second, _, _ in pairs)
+        ids = [str(row["id"]) for row in self._store.query("SELECT id FROM codes ORDER BY position")]
+        position = {code_id: number for number, code_id in enumerate(ids)}
+        grid = np.zeros((len(ids), len(ids)), dtype="int64")
+        for (first, second), n in counts.items():
+            if first in position and second in position:
+                grid[position[first], position[second]] += n
+                grid[position[second], position[first]] += n
+        frame = pd.DataFrame(grid, index=ids, columns=ids)
         return frame
+
+    def quote_counts(self, wanted: QuoteFilter | None = None) -> QuoteCounts:
+        """How many quotes pass the filter, from how many participants, how many key quotes (what
+        ``project.quotes(wanted)`` would return, counted without reading the quotes)."""
+        return Quotes(self._store, self._citation).counts(wanted)
 
     def code_names(self) -> dict[str, str]:
         return {row["id"]: row["name"] for row in self._store.query("SELECT id, name FROM codes ORDER BY position")}
@@ -150,10 +207,8 @@ class Analysis:
     def _participants(self) -> dict[str, str]:
         """Participants with a signed-off transcript, id -> citation label, in natural order."""
         rows = self._store.query(
-            """
-            SELECT DISTINCT p.id, p.label FROM participants p JOIN documents d ON d.participant_id = p.id
-            WHERE d.status = 'signed off'
-            """
+            f"WITH {RELEASED} SELECT DISTINCT p.id, p.label FROM participants p "
+            "JOIN released d ON d.participant_id = p.id"
         )
         ordered = sorted(rows, key=lambda row: (0, int(row["id"])) if row["id"].isdigit() else (1, row["id"]))
         return {row["id"]: self._citation(row["id"], row["label"]) for row in ordered}

@@ -6,6 +6,8 @@ A backup is a zip file (one file to move and to protect, readable by any zip too
                         schema version, and the SHA-256 of every other member
     project.db          copied with SQLite's online backup API: one consistent snapshot, even while others code
     keystore/keys.db    likewise; the identifiable originals, so the archive is written for its owner only (0600)
+    team.db             likewise, when the project has a team (team mode's accounts and password hashes); format
+                        version 2 marks a backup that holds it, so that an older workbench refuses it plainly
     codebooks/*         the project's codebook files as they are on disk (hand edits included)
 
 The key store is copied after project.db. Every write that touches both databases writes the key store first (an
@@ -38,14 +40,18 @@ from workbench.keystore import KEYSTORE_FILE, KEYSTORE_FOLDER
 from workbench.keystore import MIGRATIONS as KEYSTORE_MIGRATIONS
 from workbench.project import PROJECT_FILE, Project, default_actor
 from workbench.store import SCHEMA_VERSION, Store, check_database, copy_database, utc_now
+from workbench.team import MIGRATIONS as TEAM_MIGRATIONS
+from workbench.team import TEAM_FILE
 
 log = logging.getLogger(__name__)
 
 FORMAT = "workbench backup"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 1: no team.db; 2: with team.db (a backup without a team is still written as version 1)
 MANIFEST = "manifest.json"
 KEYSTORE_MEMBER = f"{KEYSTORE_FOLDER}/{KEYSTORE_FILE}"
 DATABASES = {PROJECT_FILE: SCHEMA_VERSION, KEYSTORE_MEMBER: len(KEYSTORE_MIGRATIONS)}
+OPTIONAL_DATABASES = {TEAM_FILE: len(TEAM_MIGRATIONS)}  # backed up and restored when the project has them
+PRIVATE_MEMBERS = {KEYSTORE_MEMBER, TEAM_FILE}  # restored for their owner only (0600)
 _CHUNK = 1 << 20
 
 
@@ -66,7 +72,11 @@ class BackupManifest:
     files: dict[str, str]
 
     def as_json(self) -> dict[str, Any]:
-        return {"format": FORMAT, "format_version": FORMAT_VERSION, **self.__dict__}
+        return {"format": FORMAT, "format_version": 2 if TEAM_FILE in self.files else 1, **self.__dict__}
+
+    @property
+    def has_team(self) -> bool:
+        return TEAM_FILE in self.files
 
     @property
     def codebooks(self) -> list[str]:
@@ -83,6 +93,8 @@ def backup_project(folder: str | Path, out: str | Path, *, actor: str | None = N
     folder, out = Path(folder), Path(out)
     actor = actor or default_actor()
     databases = {PROJECT_FILE: folder / PROJECT_FILE, KEYSTORE_MEMBER: folder / KEYSTORE_FOLDER / KEYSTORE_FILE}
+    if (folder / TEAM_FILE).is_file():
+        databases[TEAM_FILE] = folder / TEAM_FILE
     if not databases[PROJECT_FILE].is_file():
         raise BackupError(f"{folder} is not a workbench project (it has no {PROJECT_FILE}); give the project's folder")
     if not databases[KEYSTORE_MEMBER].is_file():
@@ -103,7 +115,7 @@ def backup_project(folder: str | Path, out: str | Path, *, actor: str | None = N
     try:
         schemas: dict[str, int] = {}
         copies: dict[str, Path] = {}
-        for member, path in databases.items():  # project.db first, then the key store (see the module's docstring)
+        for member, path in databases.items():  # project.db, the key store (see the module's docstring), the team
             copies[member] = staging / member.replace("/", "-")
             schemas[member] = _copy(path, copies[member], folder)
         codebooks = {
@@ -172,11 +184,11 @@ def restore_project(archive: str | Path, folder: str | Path, *, actor: str | Non
             os.chmod(keystore, 0o700)  # mkdir's mode is reduced by the umask; the key store is for its owner only
             (staging / CODEBOOK_FOLDER).mkdir()
             for member, checksum in manifest.files.items():
-                mode = 0o600 if member == KEYSTORE_MEMBER else 0o666  # less the umask
+                mode = 0o600 if member in PRIVATE_MEMBERS else 0o666  # less the umask
                 if _extract(zipped, member, staging / member, mode) != checksum:
                     raise BackupError(f"{archive.name} is damaged ({member} does not match its checksum); "
                                       "restore from another backup")  # fmt: skip
-            for member in DATABASES:
+            for member in [*DATABASES, *(m for m in OPTIONAL_DATABASES if m in manifest.files)]:
                 _, findings = check_database(staging / member)
                 if findings:
                     raise BackupError(f"{archive.name} is damaged ({member} fails SQLite's integrity check: "
@@ -217,6 +229,12 @@ def _record_restore(staging: Path, archive: Path, manifest: BackupManifest, acto
             pass  # the audit row is the whole write
     finally:
         store.close()
+    if manifest.has_team:
+        team = Store(staging / TEAM_FILE, TEAM_MIGRATIONS)
+        try:
+            team.migrate(actor)
+        finally:
+            team.close()
     Project.open(staging, actor=actor).close()
 
 
@@ -263,9 +281,15 @@ def _manifest(archive: Path, zipped: zipfile.ZipFile) -> BackupManifest:
             raise not_a_backup
         if manifest.schemas[member] > latest:
             raise _newer(archive, member, manifest.schemas[member], latest)
+    for member, latest in OPTIONAL_DATABASES.items():
+        if member in manifest.files:
+            if member not in manifest.schemas:
+                raise not_a_backup
+            if manifest.schemas[member] > latest:
+                raise _newer(archive, member, manifest.schemas[member], latest)
     names = set(zipped.namelist())
     for member in manifest.files:
-        if member not in DATABASES and not _is_codebook_member(member):
+        if member not in DATABASES and member not in OPTIONAL_DATABASES and not _is_codebook_member(member):
             raise not_a_backup
         if member not in names:
             raise BackupError(f"{archive.name} is damaged ({member} is missing); restore from another backup")

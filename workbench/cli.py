@@ -22,8 +22,9 @@ from workbench.cli_refi import codebook_export, export
 from workbench.cli_refi_import import import_qdc_command, import_qdpx_command
 from workbench.cli_reliability import reliability
 from workbench.cli_report import report
+from workbench.cli_team import team as team_group
 from workbench.demo import build_demo
-from workbench.launch import serve_app
+from workbench.launch import LOOPBACK, check_serving, serve_app
 from workbench.project import Project, Source
 
 
@@ -67,7 +68,8 @@ def import_(
 ) -> None:
     """Import transcripts (.docx, .txt, .md, .vtt, .srt) into the project in FOLDER.
 
-    All files are read first; if any cannot be imported, nothing is written.
+    All files are checked first; if any cannot be imported, nothing is written. Then each file is written as soon as
+    its sentences are split, so a batch of any size imports in little memory; files already imported are skipped.
     """
     with reported(), open_project(ctx, folder) as project:
         documents, plan = project.import_files(
@@ -175,13 +177,28 @@ def demo(ctx: click.Context, folder: str) -> None:
 
 @cli.command()
 @click.argument("folder", required=False, type=click.Path(file_okay=False))
-@click.option("--port", default=8501, show_default=True, help="The port to serve the app on (always on 127.0.0.1).")
-def app(folder: str | None, port: int) -> None:
-    """Serve the workbench app on 127.0.0.1 and open it in your browser, on the project in FOLDER if given."""
+@click.option("--port", default=8501, show_default=True, help="The port to serve the app on.")
+@click.option(
+    "--team",
+    is_flag=True,
+    help="Team mode: everyone signs in with a `workbench team` account and sees only their role's pages.",
+)
+@click.option(
+    "--host",
+    default=LOOPBACK,
+    show_default=True,
+    help="The address to serve on; anything but 127.0.0.1 needs --team (e.g. --team --host 0.0.0.0).",
+)
+def app(folder: str | None, port: int, team: bool, host: str) -> None:
+    """Serve the workbench app on 127.0.0.1 and open it in your browser, on the project in FOLDER if given.
+
+    With --team, the project's team signs in (see `workbench team`) and the app may be served beyond this machine.
+    """
     with reported():
+        check_serving(Path(folder) if folder else None, team=team, host=host)
         if folder is not None:
             Project.open(folder).close()  # a clear error now rather than inside the app
-        serve_app(Path(folder).resolve() if folder else None, port)
+        serve_app(Path(folder).resolve() if folder else None, port, team=team, host=host)
 
 
 cli.add_command(anonymise)
@@ -189,6 +206,7 @@ cli.add_command(codebook)
 cli.add_command(report)
 cli.add_command(reliability)
 cli.add_command(export)
+cli.add_command(team_group)
 codebook.add_command(codebook_export)
 cli.add_command(import_qdpx_command)
 codebook.add_command(import_qdc_command)

@@ -20,16 +20,17 @@ IDENTIFIABLE = (
 @click.argument("out", type=click.Path())
 @click.pass_context
 def backup(ctx: click.Context, folder: str, out: str) -> None:
-    """Copy the project in FOLDER into the new archive OUT (a .zip): both databases, made consistent with SQLite's
-    online backup while others may be working, and the codebook files.
+    """Copy the project in FOLDER into the new archive OUT (a .zip): its databases (and its team accounts, if any),
+    made consistent with SQLite's online backup while others may be working, and the codebook files.
 
-    OUT holds the identifiable key store; it is written readable by you only.
+    OUT holds the identifiable key store and the team's password hashes; it is written readable by you only.
     """
     with reported():
         manifest = backup_project(Path(folder), Path(out), actor=ctx.obj.user)
     click.echo(IDENTIFIABLE.format(out), err=True)
     codebooks = len(manifest.codebooks)
-    click.echo(f"Backed up {folder} to {out}: project.db, the key store and {codebooks} codebook file"
+    team = ", the team accounts" if manifest.has_team else ""
+    click.echo(f"Backed up {folder} to {out}: project.db, the key store{team} and {codebooks} codebook file"
                f"{'s' if codebooks != 1 else ''}")  # fmt: skip
 
 

@@ -3,22 +3,40 @@
 project.db keeps each codebook's YAML text (the authority, written in the same transaction as the codings an edit
 moves) and a ``codes`` table that mirrors it for queries. After every change the YAML is also written to
 ``<project>/codebooks/<file>``, the file to keep in git.
+
+The file is written after the transaction commits, so a process killed in between leaves the file one version
+behind. Each change therefore records, in the same transaction, a fingerprint of the version the file held then (the
+``codebook file`` setting): a file that is still that version, and no newer than the change, is the workbench's own
+and is rewritten from the database when the codebooks are next read; only a file that matches neither the database
+nor that fingerprint was edited by hand.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from workbench.codebook import Code, Codebook, CodebookFile, decode_text, read_text
 from workbench.errors import CodebookEditError, CodebookError, WorkbenchError
 from workbench.store import Store, utc_now
 
 CODEBOOK_FOLDER = "codebooks"
+# settings key of a codebook's last change: {"stale": sha256 of the file it left behind, "at": time.time_ns()}
+FILE_SETTING = "codebook file:{}"
+
+# A file being written is named .codebook-*.yaml until it is complete; one a killed process left behind goes later.
+TEMPORARY_PREFIX = ".codebook-"
+LEFTOVER_SECONDS = 600
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -55,13 +73,17 @@ class Codebooks:
     # --- reading --------------------------------------------------------------------------------------------------
 
     def loaded(self) -> list[LoadedCodebook]:
-        """Return the project's codebooks in the order they were loaded."""
+        """Return the project's codebooks in the order they were loaded.
+
+        A file left behind by a change that was cut off after its commit (or a missing file) is written anew here.
+        """
         result = []
         for row in self._store.query("SELECT * FROM codebooks ORDER BY position"):
-            file = self._folder / row["file"]
-            on_disk = file.read_text("utf-8") if file.is_file() else None
+            state = self._file_state(row)
+            if state in ("stale", "missing") and not self._store.db.conn.in_transaction:
+                state = self._rewrite(row["id"])
             model = CodebookFile.parse(row["source"], row["file"]).codebook
-            result.append(LoadedCodebook(model, file, on_disk is not None and on_disk != row["source"]))
+            result.append(LoadedCodebook(model, self._folder / row["file"], state == "edited"))
         return result
 
     def codes(self) -> dict[str, Code]:
@@ -116,6 +138,8 @@ class Codebooks:
         with self._store.transaction(self.actor, "load codebook", {"codebook": codebook.id}) as record:
             file, reload = self._place_for(path, codebook)
             record.update(codes=len(codebook.codes), reload=reload)
+            previous = self._store.query("SELECT id, file, source FROM codebooks WHERE id = ?", [codebook.id])
+            self._note_file(codebook.id, file, previous[0] if previous else None)
             if not reload:
                 position = int(self._store.scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM codebooks"))
                 self._store.db.execute(
@@ -247,7 +271,8 @@ class Codebooks:
         # Read and change the YAML inside the write transaction, so that two people editing the same codebook at once
         # are put in order (BEGIN IMMEDIATE) and neither edit is lost.
         with self._store.transaction(self.actor, action, {"codebook": codebook_id, **payload}):
-            row = self._store.query("SELECT file, source FROM codebooks WHERE id = ?", [codebook_id])[0]
+            row = self._store.query("SELECT id, file, source FROM codebooks WHERE id = ?", [codebook_id])[0]
+            self._note_file(codebook_id, row["file"], row)
             edited = CodebookFile.parse(row["source"], row["file"])
             result = change(edited)
             if follow is not None:
@@ -292,17 +317,101 @@ class Codebooks:
 
     def _save_file(self, name: str, text: str) -> None:
         """Write the YAML to the project's codebooks folder, whole or not at all (a temporary file, then a rename)."""
+        temporary = None
         try:
             self._folder.mkdir(exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self._folder, prefix=".", suffix=".yaml")
+            _clear_leftovers(self._folder)
+            handle, temporary = tempfile.mkstemp(dir=self._folder, prefix=TEMPORARY_PREFIX, suffix=".yaml")
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 out.write(text)
+                out.flush()
+                os.fsync(out.fileno())
             os.replace(temporary, self._folder / name)
+            temporary = None
+            _sync_folder(self._folder)
         except OSError as error:
             raise WorkbenchError(
                 f"the change is saved in the project, but {CODEBOOK_FOLDER}/{name} could not be written "
                 f"({error.strerror or error}); fix the folder's permissions and edit again to rewrite it"
             ) from None
+        finally:
+            if temporary is not None:
+                Path(temporary).unlink(missing_ok=True)
+
+    # --- keeping the file in step with the database ---------------------------------------------------------------
+
+    def _on_disk(self, name: str) -> str | None:
+        """Return the text of a codebook's file in the project folder (LF line ends), or None when there is none."""
+        try:
+            data = (self._folder / name).read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+        except OSError as error:
+            # There, but not readable: not the workbench's to overwrite.
+            log.warning("%s/%s cannot be read: %s", CODEBOOK_FOLDER, name, error)
+            return ""
+        return data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+
+    def _file_state(self, row: dict[str, object]) -> str:
+        """Return whether a codebook's file is "current", "missing", "stale" (the version a change cut off after its
+        commit left behind) or "edited" (by hand, since it was loaded or last changed)."""
+        name = str(row["file"])
+        on_disk = self._on_disk(name)
+        if on_disk is None:
+            return "missing"
+        if on_disk == row["source"]:
+            return "current"
+        note = self._note(str(row["id"]))
+        if note.get("stale") == _digest(on_disk):
+            try:
+                changed = (self._folder / name).stat().st_mtime_ns
+            except OSError:
+                return "missing"
+            # A file written after the change (put back from git, say) is the user's, even when it is that version.
+            if changed <= int(note.get("at", 0)):
+                return "stale"
+        return "edited"
+
+    def _note(self, codebook_id: str) -> dict[str, Any]:
+        try:
+            note = json.loads(self._store.setting(FILE_SETTING.format(codebook_id), "{}"))
+        except ValueError:
+            return {}
+        return note if isinstance(note, dict) else {}
+
+    def _note_file(self, codebook_id: str, name: str, previous: dict[str, object] | None) -> None:
+        """Record which version of its file a change leaves behind until the file is written (inside the caller's
+        transaction, so that the record and the change commit together)."""
+        on_disk = self._on_disk(name)
+        stale = ""
+        if on_disk is not None and (previous is None or self._file_state(previous) in ("current", "stale")):
+            stale = _digest(on_disk)
+        elif previous is not None:
+            # The file was edited by hand: it stays so until reloaded, and no version of it is the workbench's own.
+            stale = _digest(str(previous["source"]))
+        self._store.write_setting(FILE_SETTING.format(codebook_id), json.dumps({"stale": stale, "at": time.time_ns()}))
+
+    def _rewrite(self, codebook_id: str) -> str:
+        """Write a stale or missing codebook file anew from the database; return the file's state afterwards.
+
+        It runs under the write lock, so that it cannot overwrite the file of a change made in the meantime.
+        """
+        try:
+            with self._store.transaction(self.actor, "rewrite codebook file", {"codebook": codebook_id}) as record:
+                row = self._store.query("SELECT id, file, source FROM codebooks WHERE id = ?", [codebook_id])[0]
+                state = self._file_state(row)
+                if state not in ("stale", "missing"):
+                    raise _NothingToDo(state)
+                record.update(file=f"{CODEBOOK_FOLDER}/{row['file']}", was=state)
+                self._save_file(row["file"], row["source"])
+        except _NothingToDo as nothing:
+            return nothing.state
+        except WorkbenchError as error:
+            # A folder that cannot be written to: the file is still the workbench's own, only out of date.
+            log.warning("%s", error)
+            return "current"
+        log.info("rewrote %s/%s from the project database (it was %s)", CODEBOOK_FOLDER, row["file"], state)
+        return "current"
 
     def _code_ids(self, codebook_id: str) -> list[str]:
         return [row["id"] for row in self._store.query("SELECT id FROM codes WHERE codebook_id = ?", [codebook_id])]
@@ -314,6 +423,43 @@ class Codebooks:
         return int(
             self._store.scalar("SELECT COUNT(*) FROM codings WHERE code_id = ? AND removed_at IS NULL", [code_id])
         )
+
+
+class _NothingToDo(Exception):
+    """A codebook file another process already brought up to date (or that was edited by hand meanwhile)."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__(state)
+        self.state = state
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
+
+
+def _clear_leftovers(folder: Path) -> None:
+    """Remove temporary files that a process killed while writing a codebook left behind (old ones only: a recent one
+    may be another process's write in progress)."""
+    for leftover in folder.glob(f"{TEMPORARY_PREFIX}*.yaml"):
+        try:
+            if time.time() - leftover.stat().st_mtime > LEFTOVER_SECONDS:
+                leftover.unlink()
+        except OSError:
+            continue
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in a folder durable (where the system lets a folder be opened for it)."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
 
 
 def _follow(store: Store, source: str, target: str) -> None:

@@ -8,11 +8,13 @@ and redo replay backwards or forwards.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from workbench.errors import CodingError
+from workbench.statecache import cached
 from workbench.store import Store, utc_now
 
 MEMO_KINDS = ("memo", "future consideration", "recommendation")
@@ -102,8 +104,34 @@ class Coding:
 
     def coders(self) -> list[str]:
         """Everyone who has coded in this project, in the order they started."""
-        rows = self._store.query("SELECT coder FROM codings GROUP BY coder ORDER BY MIN(id)")
-        return [row["coder"] for row in rows]
+
+        def read() -> list[str]:
+            # Hops from one coder to the next in the codings_coder index, and takes each one's first coding from
+            # it, rather than reading every coding.
+            rows = self._store.query(
+                """
+                WITH RECURSIVE names(coder) AS (
+                    SELECT MIN(coder) FROM codings
+                    UNION ALL SELECT (SELECT MIN(coder) FROM codings WHERE coder > names.coder) FROM names
+                    WHERE names.coder IS NOT NULL
+                )
+                SELECT coder FROM names WHERE coder IS NOT NULL
+                ORDER BY (SELECT MIN(id) FROM codings WHERE codings.coder = names.coder)
+                """
+            )
+            return [row["coder"] for row in rows]
+
+        # A scan of every coding: kept while the database stays as it is (every page's coder box asks).
+        return cached(self._store, ("coders",), read)
+
+    def memo_counts(self, document_id: int) -> Counter[str]:
+        """How many memos each coding of a document has, by coding id (as a string, the memos' target id)."""
+        rows = self._store.db.execute(
+            "SELECT target_id, COUNT(*) FROM memos WHERE target = 'coding' AND removed_at IS NULL AND target_id IN "
+            "(SELECT CAST(id AS TEXT) FROM codings WHERE document_id = ?) GROUP BY target_id",
+            [document_id],
+        )
+        return Counter({str(target): int(count) for target, count in rows})
 
     def memos(
         self, target: str | None = None, target_id: str | int | None = None, *, kind: str | None = None
@@ -114,8 +142,12 @@ class Coding:
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(str(value))
-        rows = self._store.query(f"SELECT * FROM memos WHERE {' AND '.join(where)} ORDER BY id", params)
-        return [_memo(row) for row in rows]
+
+        def read() -> list[MemoRecord]:
+            rows = self._store.query(f"SELECT * FROM memos WHERE {' AND '.join(where)} ORDER BY id", params)
+            return [_memo(row) for row in rows]
+
+        return cached(self._store, ("memos", *where, *params), read, weight=len)
 
     # --- coding ---------------------------------------------------------------------------------------------------
 

@@ -7,8 +7,11 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import chain, takewhile
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,7 @@ from workbench.anonymise.review import Review
 from workbench.autocode import Suggestions
 from workbench.codebooks import Codebooks
 from workbench.coding import Coding
-from workbench.errors import ProjectError, ResidualFound, TranscriptError, WorkbenchError
+from workbench.errors import FileProblem, ProjectError, ResidualFound, TranscriptError, WorkbenchError
 from workbench.ingest import Transcript, Turn, read_source, read_transcript
 from workbench.keystore import KEYSTORE_FOLDER, KeyStore
 from workbench.participants import (
@@ -32,7 +35,7 @@ from workbench.participants import (
 from workbench.quotes import ContextTurn, Quote, QuoteFilter, Quotes
 from workbench.reliability import Reliability
 from workbench.search import Search
-from workbench.segment import SentenceSplitter, TurnSpans
+from workbench.segment import SentenceSplitter, TurnSpans, sentence_spans
 from workbench.store import Store, utc_now
 
 log = logging.getLogger(__name__)
@@ -172,6 +175,130 @@ class ImportPlan:
     ready: list[PreparedImport] = field(default_factory=list)
     errors: list[WorkbenchError] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """What a batch import keeps of a file it has checked: its hash, participant and warnings, never its text."""
+
+    source: Source
+    sha256: str
+    participant_id: str
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportCheck:
+    """What a batch import found: the files to import, in order, the files refused, and those already imported."""
+
+    ready: list[CheckedFile] = field(default_factory=list)
+    errors: list[WorkbenchError] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """A transcript ready to write: its original bytes, its working copy for the key store, and its outline."""
+
+    name: str
+    data: bytes
+    sha256: str
+    participant_id: str
+    format: str
+    words: int
+    turns: int
+    sentences: int
+    working_copy: tuple[str, str, str]
+
+    @property
+    def size(self) -> int:
+        """Roughly the bytes it holds."""
+        return len(self.data) + sum(len(part) for part in self.working_copy)
+
+
+def _parsed(
+    name: str, data: bytes, sha256: str, participant_id: str, transcript: Transcript, spans: TurnSpans
+) -> _Parsed:
+    return _Parsed(
+        name=name,
+        data=data,
+        sha256=sha256,
+        participant_id=participant_id,
+        format=transcript.format,
+        words=len(transcript.text.split()),
+        turns=len(transcript.turns),
+        sentences=sum(len(turn) for turn in spans),
+        working_copy=_working_copy(transcript, spans),
+    )
+
+
+KEEP_READY_BYTES = 64 * 2**20
+"""How much of a batch the checking pass keeps ready to write. The files up to this much are parsed and split once,
+in the check; after it, the check keeps only each file's hash, participant and warnings, and the file is read and
+parsed again when it is written. A small batch is so handled once; a large one streams in bounded memory."""
+
+Refusal = Callable[[], WorkbenchError]
+"""A WorkbenchError as it crosses from a worker process: a picklable call that makes it again."""
+
+
+def _check_one(
+    job: tuple[Path, bytes, str, str | None, bool],
+) -> tuple[str, list[str], Refusal | None, _Parsed | None]:
+    """Parse one file and say whose it is, or why it cannot be imported; with ``split``, make it ready to write too.
+
+    Runs in a worker when there are any. Returns the participant, the warnings, the refusal if the file cannot be
+    imported, and the file ready to write if it was asked for.
+    """
+    path, data, sha256, participant, split = job
+    try:
+        transcript = read_transcript(path, data)
+        participant_id, warnings = _attribute(path, transcript, participant)
+    except WorkbenchError as error:
+        return "", [], _portable(error), None
+    if not split:
+        return participant_id, transcript.warnings + warnings, None, None
+    ready = _parsed(path.name, data, sha256, participant_id, transcript, next(sentence_spans([transcript])))
+    return participant_id, transcript.warnings + warnings, None, ready
+
+
+def _parse_and_split(job: tuple[Path, bytes, str, str]) -> _Parsed | Refusal:
+    """Parse one checked file and split its sentences; runs in a worker, which holds the model, when there are any."""
+    path, data, sha256, participant_id = job
+    try:
+        transcript = read_transcript(path, data)
+    except WorkbenchError as error:  # not for the bytes that were checked, but an error must cross back whole
+        return _portable(error)
+    spans = next(sentence_spans([transcript]))
+    return _parsed(path.name, data, sha256, participant_id, transcript, spans)
+
+
+def _portable(error: WorkbenchError) -> Refusal:
+    """The error as a call that makes it again: exceptions with their own constructor arguments do not survive
+    pickling (a worker's would be lost on the way back, and the pool with it); the call that makes one does."""
+    if isinstance(error, FileProblem):
+        return partial(type(error), error.path, error.reason, line=error.line)
+    return partial(WorkbenchError, str(error))
+
+
+def _written(results: Iterable[_Parsed | Refusal]) -> Iterator[_Parsed]:
+    for result in results:
+        if not isinstance(result, _Parsed):
+            raise result()
+        yield result
+
+
+def _reread(item: CheckedFile) -> bytes:
+    """Return a checked file's bytes again, provided they are still the ones that were checked."""
+    if item.source.data is not None:
+        return item.source.data
+    how_to = "; run the same import again to import it and the files after it (those already in are skipped)"
+    try:
+        data = read_source(item.source.path)
+    except FileProblem as problem:
+        raise TranscriptError(item.source.path, f"{problem.reason} after it was checked{how_to}") from None
+    if hashlib.sha256(data).hexdigest() != item.sha256:
+        raise TranscriptError(item.source.path, f"changed after it was checked{how_to}")
+    return data
 
 
 class _AlreadyImported(Exception):
@@ -339,13 +466,12 @@ class Project:
         *,
         participant: str | None = None,
         progress: Progress | None = None,
-        splitter: SentenceSplitter | None = None,
     ) -> ImportPlan:
         """Read and parse each file without writing anything; say what can be imported, what cannot, and why.
 
         A file whose exact content is already in the project (or earlier in the same batch) is skipped, not refused,
-        so that an import that was interrupted can simply be run again. Each readable transcript goes to the
-        ``splitter`` as soon as it is read, so sentence splitting overlaps the reading of the next file.
+        so that an import that was interrupted can simply be run again. The plan holds every file's bytes and
+        parsed text, which suits the app's uploads; a large batch goes through ``import_files``, which streams.
         """
         plan = ImportPlan()
         seen: dict[str, str] = {}
@@ -358,8 +484,6 @@ class Project:
                     raise _AlreadyImported(f"{source.path.name}: same content as {seen[item.sha256]}; skipped")
                 seen[item.sha256] = source.path.name
                 plan.ready.append(item)
-                if splitter is not None:
-                    splitter.submit(item.transcript)
             except _AlreadyImported as duplicate:
                 plan.skipped.append(duplicate.message)
             except WorkbenchError as error:
@@ -369,12 +493,7 @@ class Project:
     def _prepare_one(self, source: Source, participant: str | None) -> PreparedImport:
         data = read_source(source.path) if source.data is None else source.data
         sha256 = hashlib.sha256(data).hexdigest()
-        existing = self._store.query("SELECT id, source_name FROM documents WHERE sha256 = ?", [sha256])
-        if existing:
-            document, name = existing[0]["id"], existing[0]["source_name"]
-            raise _AlreadyImported(
-                f"{source.path.name}: already in the project as document {document} ({name}); skipped"
-            )
+        self._refuse_if_imported(source, sha256)
         transcript = read_transcript(source.path, data)
         participant_id, warnings = _attribute(source.path, transcript, participant)
         return PreparedImport(source, data, sha256, transcript, participant_id, transcript.warnings + warnings)
@@ -382,11 +501,18 @@ class Project:
     def commit_import(
         self, prepared: Sequence[PreparedImport], *, progress: Progress | None = None
     ) -> list[DocumentSummary]:
-        """Segment and write each prepared transcript, one transaction per file; return the new documents."""
+        """Segment and write each prepared transcript, one transaction per file; return the new documents.
+
+        All in this process (the app's path: a threaded server must not fork), for the few files of an upload.
+        """
         with SentenceSplitter() as splitter:
             for item in prepared:
                 splitter.submit(item.transcript)
-            return self._write_all(prepared, splitter.results(), progress)
+            parsed = (
+                _parsed(item.source.path.name, item.data, item.sha256, item.participant_id, item.transcript, spans)
+                for item, spans in zip(prepared, splitter.results(), strict=True)
+            )
+            return self.documents(self._write_parsed(parsed, len(prepared), progress))
 
     def import_files(
         self,
@@ -396,63 +522,133 @@ class Project:
         participants_csv: Path | None = None,
         progress: Progress | None = None,
         workers: int | None = None,
-    ) -> tuple[list[DocumentSummary], ImportPlan]:
+    ) -> tuple[list[DocumentSummary], ImportCheck]:
         """Import every file or none: if any file (or the participants CSV) is bad, raise before writing anything.
 
-        Returns the new documents and the plan (whose ``skipped`` lists files that were already imported).
+        Returns the new documents and the check (whose ``skipped`` lists files that were already imported).
         ``workers`` is the number of sentence-splitting processes; by default one per core for a batch of files.
+
+        The batch streams, so a thousand transcripts take little more memory than a few. A first pass reads and
+        parses every file (in the workers, a few files ahead) and keeps only its hash, participant and warnings,
+        except for the first files, up to KEEP_READY_BYTES, which it also splits into sentences and keeps ready to
+        write. Only when every file is good does the second pass write those, then read each further file again,
+        parse and split it in the workers, and write it in its own transaction as soon as it is ready. A file whose
+        content changed between the passes stops the import there, with the files before it imported whole.
         """
         roster = read_participants_csv(participants_csv) if participants_csv else None
         if workers is None:
             workers = SentenceSplitter.workers_for(len(sources))
         with SentenceSplitter(workers) as splitter:
-            plan = self.prepare_import(sources, participant=participant, progress=progress, splitter=splitter)
-            if plan.errors:
-                raise ImportFailed(plan.errors)
+            check, kept = self._check_files(sources, participant, splitter, progress)
+            if check.errors:
+                raise ImportFailed(check.errors)
             if roster is not None:
                 source = participants_csv.name if participants_csv else ""
                 with self._store.transaction(self.actor, "load participants", {"source": source, "count": len(roster)}):
                     self._write_participants(roster)
-            return self._write_all(plan.ready, splitter.results(), progress), plan
+            # The files kept ready by the check are the first ones (the check keeps files until its budget is spent).
+            head = list(takewhile(lambda item: item.sha256 in kept, check.ready))
+            jobs = (
+                (item.source.path, _reread(item), item.sha256, item.participant_id) for item in check.ready[len(head) :]
+            )
+            parsed = chain((kept.pop(item.sha256) for item in head), _written(splitter.map(_parse_and_split, jobs)))
+            return self.documents(self._write_parsed(parsed, len(check.ready), progress)), check
 
-    def _write_all(
-        self, prepared: Sequence[PreparedImport], spans: Iterable[TurnSpans], progress: Progress | None
-    ) -> list[DocumentSummary]:
+    def _check_files(
+        self,
+        sources: Sequence[Source],
+        participant: str | None,
+        splitter: SentenceSplitter,
+        progress: Progress | None,
+    ) -> tuple[ImportCheck, dict[str, _Parsed]]:
+        """Read and parse every file (in the workers, if any) and say which can be imported.
+
+        Returns the check, and the first files ready to write (parsed and split), by hash, up to KEEP_READY_BYTES.
+        """
+        check = ImportCheck()
+        seen: dict[str, str] = {}
+        wanted: deque[tuple[int, Source, str]] = deque()
+        errors: list[tuple[int, WorkbenchError]] = []  # by the file's place in the batch, to report them in order
+        kept: dict[str, _Parsed] = {}
+        kept_bytes = 0
+
+        def jobs() -> Iterator[tuple[Path, bytes, str, str | None, bool]]:
+            for done, source in enumerate(sources):
+                if progress:
+                    progress(done, len(sources), f"checking {source.path.name}")
+                try:
+                    data = read_source(source.path) if source.data is None else source.data
+                    sha256 = hashlib.sha256(data).hexdigest()
+                    if sha256 in seen:
+                        raise _AlreadyImported(f"{source.path.name}: same content as {seen[sha256]}; skipped")
+                    self._refuse_if_imported(source, sha256)
+                except _AlreadyImported as duplicate:
+                    check.skipped.append(duplicate.message)
+                    continue
+                except WorkbenchError as error:
+                    errors.append((done, error))
+                    continue
+                seen[sha256] = source.path.name
+                wanted.append((done, source, sha256))
+                yield source.path, data, sha256, participant, kept_bytes < KEEP_READY_BYTES
+
+        # map() takes the next job before it yields that job's result, so ``wanted`` always holds its file.
+        for attributed, warnings, refusal, ready in splitter.map(_check_one, jobs()):
+            place, source, sha256 = wanted.popleft()
+            if refusal is not None:
+                errors.append((place, refusal()))
+                continue
+            check.ready.append(CheckedFile(source, sha256, attributed, warnings))
+            if ready is not None and not errors:  # after an error, nothing will be written: keep nothing
+                kept[sha256] = ready
+                kept_bytes += ready.size
+        check.errors = [error for _, error in sorted(errors, key=lambda entry: entry[0])]
+        if progress:
+            progress(len(sources), len(sources), "checked")
+        return check, kept
+
+    def _refuse_if_imported(self, source: Source, sha256: str) -> None:
+        existing = self._store.query("SELECT id, source_name FROM documents WHERE sha256 = ?", [sha256])
+        if existing:
+            document, name = existing[0]["id"], existing[0]["source_name"]
+            raise _AlreadyImported(
+                f"{source.path.name}: already in the project as document {document} ({name}); skipped"
+            )
+
+    def _write_parsed(self, parsed: Iterable[_Parsed], total: int, progress: Progress | None) -> list[int]:
+        """Write each parsed transcript as it comes, one file at a time; return the new document ids."""
         imported: list[int] = []
-        for done, (item, sentences) in enumerate(zip(prepared, spans, strict=True)):
+        for done, item in enumerate(parsed):
             if progress:
-                progress(done, len(prepared), f"importing {item.source.path.name}")
+                progress(done, total, f"importing {item.name}")
             # The key store is written first: if we are stopped between the two writes, it holds an unreferenced
             # original (harmless) and project.db holds nothing of the file. Until a reviewer signs the transcript
             # off, its text and speaker names stay in the key store; project.db keeps only its outline.
-            self._keys.keep_original(
-                item.sha256, item.source.path.name, item.data, _working_copy(item.transcript, sentences), self.actor
-            )
-            imported.append(self._write_document(item, sum(len(turn) for turn in sentences)))
+            self._keys.keep_original(item.sha256, item.name, item.data, item.working_copy, self.actor)
+            imported.append(self._write_document(item))
         if progress:
-            progress(len(prepared), len(prepared), "done")
-        return self.documents(imported)
+            progress(total, total, "done")
+        return imported
 
-    def _write_document(self, item: PreparedImport, sentence_count: int) -> int:
-        transcript = item.transcript
-        payload = {"source": item.source.path.name, "sha256": item.sha256, "participant": item.participant_id}
+    def _write_document(self, item: _Parsed) -> int:
+        payload = {"source": item.name, "sha256": item.sha256, "participant": item.participant_id}
         with self._store.transaction(self.actor, "import transcript", payload) as audit:
             self._store.ensure_participant(item.participant_id)
             document_id = self._store.insert_document(
                 {
                     "participant_id": item.participant_id,
-                    "source_name": item.source.path.name,
-                    "source_format": transcript.format,
+                    "source_name": item.name,
+                    "source_format": item.format,
                     "sha256": item.sha256,
                     "text": "",
-                    "words": len(transcript.text.split()),
-                    "turns": len(transcript.turns),
+                    "words": item.words,
+                    "turns": item.turns,
                     "imported_at": utc_now(),
                     "imported_by": self.actor,
                 }
             )
-            audit.update(document=document_id, turns=len(transcript.turns), sentences=sentence_count)
-        log.info("imported %s as document %s", item.source.path.name, document_id)
+            audit.update(document=document_id, turns=item.turns, sentences=item.sentences)
+        log.info("imported %s as document %s", item.name, document_id)
         return document_id
 
     # --- reading --------------------------------------------------------------------------------------------------

@@ -13,9 +13,15 @@ from typing import Any
 
 from workbench.errors import QuoteError
 from workbench.participants import normalise_participant_id
+from workbench.statecache import cached
 from workbench.store import Store
 
 JSON_FIELDS = ("document", "participant", "citation", "code", "coder", "text", "start", "end")
+
+_COLUMNS = (
+    'c.id, c.document_id, d.participant_id, c.code_id, c.coder, c.start, c."end", c.key_quote, c.segment_id, '
+    "k.name AS code_name, k.theme_id"
+)
 
 Citation = Callable[[str, str | None], str]
 """citation(participant id, label) -> "(Case Worker 12)"."""
@@ -62,6 +68,15 @@ class QuoteFilter:
 
 
 @dataclass(frozen=True)
+class QuoteCounts:
+    """How many quotes pass a filter, from how many participants, and how many of them are key quotes."""
+
+    quotes: int
+    participants: int
+    key_quotes: int
+
+
+@dataclass(frozen=True)
 class ContextTurn:
     segment: str
     speaker: str
@@ -79,43 +94,107 @@ class Quotes:
         """Return the quotes that pass the filter, by participant's document, position, code and coder."""
         wanted = wanted or QuoteFilter()
         where, params = self._conditions(wanted)
-        rows = self._store.query(
-            f"""
-            SELECT c.id, c.document_id, d.participant_id, p.label, p.role, p.attributes, c.code_id, c.coder,
-                   c.start, c."end", c.key_quote, c.segment_id, k.name AS code_name, k.theme_id,
-                   substr(d.text, c.start + 1, c."end" - c.start) AS text
+        # Kept while the database stays as it is: the Quotes page reruns on every click with the same filters.
+        key = ("quotes", repr(wanted), limit, self._citation("1", "L"))
+        return cached(self._store, key, lambda: self._find(wanted, where, params, limit), weight=len)
+
+    def counts(self, wanted: QuoteFilter | None = None) -> QuoteCounts:
+        """Return how many quotes pass the filter (and from how many participants) without reading them: a page
+        shows fifty of a list that may hold a hundred thousand."""
+        wanted = wanted or QuoteFilter()
+        where, params = self._conditions(wanted)
+
+        def count() -> QuoteCounts:
+            columns = "COUNT(*), COUNT(DISTINCT d.participant_id), COALESCE(SUM(c.key_quote), 0)"
+            row = self._store.db.execute(f"{self._select(wanted, columns)} {' AND '.join(where)}", params).fetchone()
+            return QuoteCounts(int(row[0]), int(row[1]), int(row[2]))
+
+        return cached(self._store, ("quote counts", repr(wanted)), count)
+
+    @staticmethod
+    def _select(wanted: QuoteFilter, columns: str, *, in_order: bool = False) -> str:
+        """The quotes' query up to its WHERE. The documents' rows hold their text: the signed-off ones are read from
+        the documents_outline index (and the text only when the filter looks for words in the quote).
+
+        ``in_order``: the query sorts, and may stop early (LIMIT). Unless it is narrowed to a participant or a
+        document, it then walks the codings in document order (the index gives that order, so the first fifty of a
+        hundred thousand come without sorting them all) and takes each one's participant from its document's row
+        (stored before its text, so the text is not read)."""
+        text_join = "JOIN documents t ON t.id = c.document_id" if wanted.text else ""
+        person_join = "JOIN participants p ON p.id = d.participant_id" if wanted.attributes else ""
+        if in_order and not (wanted.participant or wanted.document is not None):
+            return f"""
+            WITH released AS MATERIALIZED (SELECT id FROM documents WHERE status = 'signed off')
+            SELECT {columns}
             FROM codings c
             JOIN documents d ON d.id = c.document_id
-            JOIN participants p ON p.id = d.participant_id
             JOIN codes k ON k.id = c.code_id
-            WHERE {" AND ".join(where)}
-            ORDER BY c.document_id, c.start, k.position, c.coder
+            {person_join} {text_join}
+            WHERE c.document_id IN released AND
+        """
+        return f"""
+            WITH released AS MATERIALIZED (SELECT id, participant_id FROM documents WHERE status = 'signed off')
+            SELECT {columns}
+            FROM codings c
+            JOIN released d ON d.id = c.document_id
+            JOIN codes k ON k.id = c.code_id
+            {person_join} {text_join}
+            WHERE
+        """
+
+    def _find(self, wanted: QuoteFilter, where: list[str], params: list[Any], limit: int | None) -> list[Quote]:
+        # Each quoted transcript's text is read once, to cut its quotes from (not once per quote).
+        rows = self._store.db.execute(
+            f"""
+            {self._select(wanted, _COLUMNS, in_order=True)} {" AND ".join(where)}
+            ORDER BY c.document_id, c.start, k.position, c.coder, c.id
             {"LIMIT ?" if limit is not None else ""}
             """,
             [*params, *([limit] if limit is not None else [])],
-        )
+        ).fetchall()
+        if not rows:
+            return []
+        documents = sorted({row[1] for row in rows})
+        texts: dict[int, str] = {}
+        for first in range(0, len(documents), 500):
+            chunk = documents[first : first + 500]
+            marks = ", ".join("?" for _ in chunk)
+            texts.update(self._store.db.execute(f"SELECT id, text FROM documents WHERE id IN ({marks})", chunk))
+        people: dict[str, tuple[str, str | None, str]] = {}  # id -> citation, role, attributes JSON
+        for person, label, role, attributes in self._store.db.execute(
+            "SELECT id, label, role, attributes FROM participants"
+        ):
+            people[person] = (self._citation(person, label), role, attributes or "{}")
+        parsed: dict[str, dict[str, str]] = {}
         paths = self._paths()
-        return [
-            Quote(
-                document=row["document_id"],
-                participant=row["participant_id"],
-                citation=self._citation(row["participant_id"], row["label"]),
-                code=row["code_id"],
-                coder=row["coder"],
-                text=row["text"],
-                start=row["start"],
-                end=row["end"],
-                coding=row["id"],
-                key_quote=bool(row["key_quote"]),
-                code_name=row["code_name"],
-                code_path=paths.get(row["code_id"], row["code_name"]),
-                theme=row["theme_id"],
-                segment=row["segment_id"],
-                role=row["role"],
-                attributes=json.loads(row["attributes"] or "{}"),
+        quotes = []
+        for coding, document, participant, code, coder, start, end, key_quote, segment, code_name, theme in rows:
+            citation, role, attributes = people[participant]
+            if participant not in parsed:
+                parsed[participant] = json.loads(attributes)
+            # Made without __init__ (a frozen dataclass sets each field through object.__setattr__): a theme of a
+            # large study has a hundred thousand quotes. Every field is given, so the quote is as __init__ makes it.
+            quote = object.__new__(Quote)
+            quote.__dict__.update(
+                document=document,
+                participant=participant,
+                citation=citation,
+                code=code,
+                coder=coder,
+                text=texts[document][start:end],
+                start=start,
+                end=end,
+                coding=coding,
+                key_quote=bool(key_quote),
+                code_name=code_name,
+                code_path=paths.get(code, code_name),
+                theme=theme,
+                segment=segment,
+                role=role,
+                attributes=parsed[participant],
             )
-            for row in rows
-        ]
+            quotes.append(quote)
+        return quotes
 
     def context(self, quote: Quote, *, around: int = 1) -> list[ContextTurn]:
         """Return the turn that holds a quote with ``around`` turns either side, cut from the released text."""
@@ -137,7 +216,7 @@ class Quotes:
         ]
 
     def _conditions(self, wanted: QuoteFilter) -> tuple[list[str], list[Any]]:
-        where = ["c.removed_at IS NULL", "d.status = 'signed off'"]
+        where = ["c.removed_at IS NULL"]
         params: list[Any] = []
         if wanted.participant:
             where.append("d.participant_id = ?")
@@ -168,7 +247,7 @@ class Quotes:
                 params.append(f'$."{name}"')
             params.append(value)
         if wanted.text:
-            where.append('instr(lower(substr(d.text, c.start + 1, c."end" - c.start)), lower(?)) > 0')
+            where.append('instr(lower(substr(t.text, c.start + 1, c."end" - c.start)), lower(?)) > 0')
             params.append(" ".join(wanted.text.split()))
         if wanted.key_only:
             where.append("c.key_quote = 1")

@@ -16,6 +16,8 @@ The agreed codings are a coder of their own, ``AGREED``: the sentences where eve
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
+from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
@@ -28,6 +30,7 @@ import pandas as pd
 from workbench.coding import Coding, Gate
 from workbench.errors import CodingError
 from workbench.quotes import Citation
+from workbench.statecache import cached
 from workbench.store import Store, utc_now
 
 AGREED = "Agreed"
@@ -188,6 +191,36 @@ class _Comparison:
     def matrix(self, code_id: str) -> list[list[bool]]:
         return [[(s.id, code_id) in self.applied[coder] for s in self.sentences] for coder in self.coders]
 
+    def patterns(self) -> dict[str, Counter[tuple[bool, ...]]]:
+        """code id -> how many sentences each coder pattern (who applied it) has, leaving out the sentences no coder
+        applied it to: a study has a few thousand coded sentences among a hundred thousand, and the figures need
+        only these counts."""
+        by_pair: dict[tuple[str, str], list[bool]] = {}
+        for number, coder in enumerate(self.coders):
+            for pair in self.applied[coder]:
+                by_pair.setdefault(pair, [False] * len(self.coders))[number] = True
+        patterns: dict[str, Counter[tuple[bool, ...]]] = defaultdict(Counter)
+        for (_, code_id), who in by_pair.items():
+            patterns[code_id][tuple(who)] += 1
+        return patterns
+
+    def disagreeing(self) -> list[tuple[int, str, list[str]]]:
+        """(sentence index, code id, coders who applied it) wherever some coders applied a code and others did not,
+        in text order and, within a sentence, in codebook order."""
+        position = {sentence.id: number for number, sentence in enumerate(self.sentences)}
+        order = {code_id: number for number, (code_id, _) in enumerate(self.codes)}
+        by_pair: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for coder in self.coders:
+            for pair in self.applied[coder]:
+                if pair[1] in order:
+                    by_pair[pair].append(coder)
+        found = [
+            (position[sentence_id], code_id, [c for c in self.coders if c in who])
+            for (sentence_id, code_id), who in by_pair.items()
+            if len(who) < len(self.coders)
+        ]
+        return sorted(found, key=lambda item: (item[0], order[item[1]]))
+
 
 # --- the project's reliability --------------------------------------------------------------------------------------
 
@@ -203,55 +236,86 @@ class Reliability:
 
     def coders(self) -> list[str]:
         """Everyone with live codings on signed-off transcripts, in the order they started (``AGREED`` included)."""
-        rows = self._store.query(
-            "SELECT c.coder FROM codings c JOIN documents d ON d.id = c.document_id "
-            "WHERE c.removed_at IS NULL AND d.status = 'signed off' GROUP BY c.coder ORDER BY MIN(c.id)"
-        )
-        return [row["coder"] for row in rows]
+
+        def read() -> list[str]:
+            # Hops from coder to coder in the codings_coder index (each coder's codings in id order there), and
+            # finds each one's first live coding on a signed-off transcript from it, rather than reading every coding.
+            rows = self._store.query(
+                """
+                WITH RECURSIVE released AS MATERIALIZED (SELECT id FROM documents WHERE status = 'signed off'),
+                names(coder) AS (
+                    SELECT MIN(coder) FROM codings
+                    UNION ALL SELECT (SELECT MIN(coder) FROM codings WHERE coder > names.coder) FROM names
+                    WHERE names.coder IS NOT NULL
+                ), firsts AS (
+                    SELECT coder, (
+                        SELECT MIN(c.id) FROM codings c
+                        WHERE c.coder = names.coder AND c.removed_at IS NULL AND c.document_id IN released
+                    ) AS first FROM names WHERE coder IS NOT NULL
+                )
+                SELECT coder FROM firsts WHERE first IS NOT NULL ORDER BY first
+                """
+            )
+            return [row["coder"] for row in rows]
+
+        return cached(self._store, ("reliability coders",), read)
 
     def report(self, coders: Sequence[str] | None = None, code_ids: Sequence[str] | None = None) -> ReliabilityReport:
         """Return the agreement of ``coders`` (default: every coder but ``AGREED``) per code and pooled.
 
         The codes are ``code_ids``, or every code one of the coders applied in the transcripts they share.
         """
+        key = ("reliability report", tuple(self._choose(coders)), None if code_ids is None else tuple(code_ids))
+        return cached(self._store, key, lambda: self._report(coders, code_ids))
+
+    def _report(self, coders: Sequence[str] | None, code_ids: Sequence[str] | None) -> ReliabilityReport:
         compared = self._compare(coders, code_ids)
-        matrices = [compared.matrix(code_id) for code_id, _ in compared.codes]
-        rows = [_figures(c, name, compared.coders, m) for (c, name), m in zip(compared.codes, matrices, strict=True)]
-        pooled = [[value for matrix in matrices for value in matrix[i]] for i in range(len(compared.coders))]
+        units = len(compared.sentences)
+        patterns = compared.patterns()
+        rows = [
+            _pattern_figures(code_id, name, compared.coders, units, patterns.get(code_id, Counter()))
+            for code_id, name in compared.codes
+        ]
+        pooled: Counter[tuple[bool, ...]] = Counter()
+        for code_id, _ in compared.codes:
+            pooled.update(patterns.get(code_id, Counter()))
+        overall = _pattern_figures(ALL_CODES, "All codes, pooled", compared.coders, units * len(compared.codes), pooled)
         return ReliabilityReport(
             coders=compared.coders,
             documents=compared.documents,
-            sentences=len(compared.sentences),
+            sentences=units,
             codes=rows,
-            overall=_figures(ALL_CODES, "All codes, pooled", compared.coders, pooled),
+            overall=overall,
         )
 
     def disagreements(
         self, coders: Sequence[str] | None = None, code_ids: Sequence[str] | None = None
     ) -> list[Disagreement]:
         """Return every sentence and code that some of ``coders`` applied and others did not, in text order."""
+        key = ("disagreements", tuple(self._choose(coders)), None if code_ids is None else tuple(code_ids))
+        return cached(self._store, key, lambda: self._disagreements(coders, code_ids), weight=len)
+
+    def _disagreements(self, coders: Sequence[str] | None, code_ids: Sequence[str] | None) -> list[Disagreement]:
         compared = self._compare(coders, code_ids)
         decisions = self._decisions(compared.documents)
         citations = self._citations(compared.documents)
         found: list[Disagreement] = []
-        for sentence in compared.sentences:
-            for code_id, _ in compared.codes:
-                applied = [c for c in compared.coders if (sentence.id, code_id) in compared.applied[c]]
-                if 0 < len(applied) < len(compared.coders):
-                    found.append(
-                        Disagreement(
-                            document_id=sentence.document_id,
-                            citation=citations[sentence.document_id],
-                            segment_id=sentence.id,
-                            start=sentence.start,
-                            end=sentence.end,
-                            text=sentence.text,
-                            code_id=code_id,
-                            applied_by=applied,
-                            not_applied_by=[c for c in compared.coders if c not in applied],
-                            decision=decisions.get((sentence.id, code_id)),
-                        )
-                    )
+        for number, code_id, applied in compared.disagreeing():
+            sentence = compared.sentences[number]
+            found.append(
+                Disagreement(
+                    document_id=sentence.document_id,
+                    citation=citations[sentence.document_id],
+                    segment_id=sentence.id,
+                    start=sentence.start,
+                    end=sentence.end,
+                    text=sentence.text,
+                    code_id=code_id,
+                    applied_by=applied,
+                    not_applied_by=[c for c in compared.coders if c not in applied],
+                    decision=decisions.get((sentence.id, code_id)),
+                )
+            )
         return found
 
     # --- reconciling ----------------------------------------------------------------------------------------------
@@ -292,12 +356,15 @@ class Reliability:
         compared = self._compare(coders, code_ids)
         self._gate(compared.documents, "reconciled")
         rejected = {key for key, decision in self._decisions(compared.documents).items() if decision == "reject"}
+        position = {sentence.id: number for number, sentence in enumerate(compared.sentences)}
+        order = {code_id: number for number, (code_id, _) in enumerate(compared.codes)}
+        everyone = set.intersection(*(compared.applied[c] for c in compared.coders))
         unanimous = [
-            (sentence, code_id)
-            for sentence in compared.sentences
-            for code_id, _ in compared.codes
-            if (sentence.id, code_id) not in rejected
-            and all((sentence.id, code_id) in compared.applied[c] for c in compared.coders)
+            (compared.sentences[position[sentence_id]], code_id)
+            for sentence_id, code_id in sorted(
+                (pair for pair in everyone if pair[1] in order and pair not in rejected),
+                key=lambda pair: (position[pair[0]], order[pair[1]]),
+            )
         ]
         if not unanimous:
             return 0
@@ -337,12 +404,24 @@ class Reliability:
 
     def _compare(self, coders: Sequence[str] | None, code_ids: Sequence[str] | None) -> _Comparison:
         chosen = self._choose(coders)
+        # Kept while the database stays as it is, for every code at once: a page asks for the report and the
+        # disagreements, and again on every rerun; one code's figures come from the same reading.
+        compared = cached(self._store, ("reliability", tuple(chosen)), lambda: self._read_comparison(chosen))
+        if code_ids is None:
+            return compared
+        self._require_codes(code_ids)
+        names = {row["id"]: row["name"] for row in self._store.query("SELECT id, name FROM codes ORDER BY position")}
+        codes = [(code_id, names[code_id]) for code_id in dict.fromkeys(code_ids)]
+        return _Comparison(compared.coders, compared.documents, compared.sentences, codes, compared.applied)
+
+    def _read_comparison(self, chosen: list[str]) -> _Comparison:
         marks = ", ".join("?" for _ in chosen)
         documents = [
             row["document_id"]
             for row in self._store.query(
-                f"SELECT c.document_id FROM codings c JOIN documents d ON d.id = c.document_id "
-                f"WHERE c.removed_at IS NULL AND d.status = 'signed off' AND c.coder IN ({marks}) "
+                "WITH released AS MATERIALIZED (SELECT id FROM documents WHERE status = 'signed off') "
+                f"SELECT c.document_id FROM codings c JOIN released d ON d.id = c.document_id "
+                f"WHERE c.removed_at IS NULL AND c.coder IN ({marks}) "
                 "GROUP BY c.document_id HAVING COUNT(DISTINCT c.coder) = ? ORDER BY c.document_id",
                 [*chosen, len(chosen)],
             )
@@ -353,29 +432,40 @@ class Reliability:
                 "transcripts they have all coded"
             )
         in_documents = f"IN ({', '.join(str(int(d)) for d in documents)})"
+        # Each transcript's text is read once and its sentences cut from it (code points, as SQLite's substr).
+        texts = {
+            row["id"]: str(row["text"])
+            for row in self._store.query(f"SELECT id, text FROM documents WHERE id {in_documents}")
+        }
         sentences = [
-            _Sentence(row["id"], row["document_id"], row["start"], row["end"], row["text"])
+            _Sentence(row["id"], row["document_id"], row["start"], row["end"],
+                      texts[row["document_id"]][row["start"] : row["end"]])
             for row in self._store.query(
-                'SELECT s.id, s.document_id, s.start, s."end", substr(d.text, s.start + 1, s."end" - s.start) AS text '
-                f"FROM segments s JOIN documents d ON d.id = s.document_id "
+                'SELECT s.id, s.document_id, s.start, s."end" FROM segments s '
                 f"WHERE s.kind = 'sentence' AND s.document_id {in_documents} ORDER BY s.document_id, s.start"
             )
-        ]
+        ]  # fmt: skip
+        by_document: dict[int, list[_Sentence]] = defaultdict(list)
+        for sentence in sentences:
+            by_document[sentence.document_id].append(sentence)
+        starts = {document: [s.start for s in items] for document, items in by_document.items()}
         applied: dict[str, set[tuple[str, str]]] = {coder: set() for coder in chosen}
+        # A coding applies its code to every sentence it overlaps: found by bisection in the document's sentences.
         for row in self._store.query(
-            "SELECT DISTINCT c.coder, s.id, c.code_id FROM codings c JOIN segments s ON s.document_id = c.document_id "
-            'AND s.kind = \'sentence\' AND c.start < s."end" AND s.start < c."end" '
+            'SELECT c.coder, c.document_id, c.code_id, c.start, c."end" FROM codings c '
             f"WHERE c.removed_at IS NULL AND c.document_id {in_documents} AND c.coder IN ({marks})",
             chosen,
         ):
-            applied[row["coder"]].add((row["id"], row["code_id"]))
+            items, begins = by_document.get(row["document_id"], []), starts.get(row["document_id"], [])
+            number = max(0, bisect_right(begins, row["start"]) - 1)
+            pairs = applied[row["coder"]]
+            while number < len(items) and items[number].start < row["end"]:
+                if row["start"] < items[number].end:
+                    pairs.add((items[number].id, row["code_id"]))
+                number += 1
         names = {row["id"]: row["name"] for row in self._store.query("SELECT id, name FROM codes ORDER BY position")}
-        if code_ids is not None:
-            self._require_codes(code_ids)
-            codes = [(code_id, names[code_id]) for code_id in dict.fromkeys(code_ids)]
-        else:
-            used = {code_id for pairs in applied.values() for _, code_id in pairs}
-            codes = [(code_id, name) for code_id, name in names.items() if code_id in used]
+        used = {code_id for pairs in applied.values() for _, code_id in pairs}
+        codes = [(code_id, name) for code_id, name in names.items() if code_id in used]
         return _Comparison(chosen, documents, sentences, codes, applied)
 
     def _choose(self, coders: Sequence[str] | None) -> list[str]:
@@ -453,6 +543,58 @@ def _figures(code_id: str, name: str, coders: list[str], matrix: list[list[bool]
         alpha=alpha(matrix),
         note=note,
     )
+
+
+def _pattern_figures(
+    code_id: str, name: str, coders: list[str], units: int, patterns: Counter[tuple[bool, ...]]
+) -> CodeAgreement:
+    """The figures of ``_figures`` from counts: how many units each pattern of coders applying the code has (the
+    units missing from ``patterns`` are those no coder applied it to). Every coder gives every unit a value, so
+    agreement, kappa and alpha follow from these counts without building the coders x units matrix."""
+    full = Counter(patterns)
+    blank = units - sum(full.values())
+    if blank:
+        full[(False,) * len(coders)] += blank
+    applied = {coder: sum(n for who, n in full.items() if who[i]) for i, coder in enumerate(coders)}
+    undefined = "kappa and alpha undefined" if len(coders) == 2 else "alpha undefined"
+    note = ""
+    if all(count == 0 for count in applied.values()):
+        note = f"{undefined}: no coder applied it"
+    elif units and all(count == units for count in applied.values()):
+        note = f"{undefined}: every coder applied it to every sentence"
+    agreement: float | None = None
+    if units and len(coders) >= 2:
+        shares = [
+            sum(n for who, n in full.items() if who[i] == who[j]) / units
+            for i, j in combinations(range(len(coders)), 2)
+        ]
+        agreement = sum(shares) / len(shares)
+    kappa: float | None = None
+    if len(coders) == 2 and units:
+        agreed = sum(n for who, n in full.items() if who[0] == who[1])
+        first, second = applied[coders[0]], applied[coders[1]]
+        # In whole numbers (scaled by n²), as cohens_kappa: an expected agreement of exactly 1 is seen exactly.
+        expected = first * second + (units - first) * (units - second)
+        kappa = None if expected == units * units else (units * agreed - expected) / (units * units - expected)
+    return CodeAgreement(code_id, name, units, applied, agreement, kappa, _pattern_alpha(full, len(coders)), note)
+
+
+def _pattern_alpha(full: Counter[tuple[bool, ...]], coders: int) -> float | None:
+    """Krippendorff's alpha (nominal, two values, no missing data) from the coincidence counts of the patterns."""
+    if coders < 2 or not full:
+        return None
+    both = together_true = together_false = 0.0
+    for who, n in full.items():
+        true = sum(who)
+        false = coders - true
+        together_true += n * true * (true - 1) / (coders - 1)
+        together_false += n * false * (false - 1) / (coders - 1)
+        both += n * true * false / (coders - 1)
+    n_true, n_false = together_true + both, together_false + both
+    if n_true == 0 or n_false == 0:
+        return None  # a single value in all the data
+    total = n_true + n_false
+    return 1 - (total - 1) * both / (n_true * n_false)
 
 
 def _name(value: str, problem: str) -> str:

@@ -19,6 +19,7 @@ import snowballstemmer
 from workbench.errors import QuoteError
 from workbench.participants import normalise_participant_id
 from workbench.quotes import Citation
+from workbench.statecache import cached
 from workbench.store import Store
 
 _TOKEN = re.compile(r'"[^"]*"|\S+')
@@ -73,7 +74,18 @@ class Search:
     ) -> list[Hit]:
         """Return the sentences matching ``query`` in text order, each with its keyword in context."""
         match = fts_query(query)
-        where, params = ["sentence_fts MATCH ?", "d.status = 'signed off'"], [match]
+        key = ("search", match, participant, None if code_ids is None else tuple(code_ids), limit, width)
+        return cached(
+            self._store,
+            (*key, self._citation("1", "L")),
+            lambda: self._search(match, participant, code_ids, limit, width),
+            weight=len,
+        )
+
+    def _search(
+        self, match: str, participant: str | None, code_ids: Sequence[str] | None, limit: int, width: int
+    ) -> list[Hit]:
+        where, params = ["sentence_fts MATCH ?"], [match]
         if participant:
             where.append("d.participant_id = ?")
             params.append(normalise_participant_id(participant))
@@ -84,22 +96,43 @@ class Search:
                 f'AND c.code_id IN ({marks}) AND c.start < s."end" AND s.start < c."end")'
             )
             params += list(code_ids)
+        # First the matching sentences in text order (the signed-off documents come from the documents_outline index,
+        # never from their rows, which hold the text), then the text around the chosen ones only: a common word
+        # matches tens of thousands of sentences, of which `limit` are shown, and each window reads a whole text.
         rows = self._store.query(
             f"""
-            SELECT s.id, s.document_id, s.start, s."end", d.participant_id, p.label,
-                   max(0, s.start - {width}) AS window_start,
-                   substr(d.text, max(0, s.start - {width}) + 1, s."end" - s.start + 2 * {width}) AS window,
+            WITH released AS MATERIALIZED (SELECT id, participant_id FROM documents WHERE status = 'signed off')
+            SELECT s.rowid AS fts_row, s.id, s.document_id, s.start, s."end", d.participant_id,
                    highlight(sentence_fts, 0, char(1), char(2)) AS marked
             FROM sentence_fts
             JOIN segments s ON s.rowid = sentence_fts.rowid
-            JOIN documents d ON d.id = s.document_id
-            JOIN participants p ON p.id = d.participant_id
+            JOIN released d ON d.id = s.document_id
             WHERE {" AND ".join(where)}
             ORDER BY s.document_id, s.start LIMIT ?
             """,
             [*params, limit],
         )
-        return [self._hit(row, width) for row in rows]
+        if not rows:
+            return []
+        windows: dict[int, str] = {}
+        for first in range(0, len(rows), 500):
+            chunk = [row["fts_row"] for row in rows[first : first + 500]]
+            windows.update(
+                self._store.db.execute(
+                    f'SELECT s.rowid, substr(d.text, max(0, s.start - {width}) + 1, s."end" - s.start + 2 * {width}) '
+                    "FROM segments s JOIN documents d ON d.id = s.document_id "
+                    f"WHERE s.rowid IN ({', '.join('?' for _ in chunk)})",
+                    chunk,
+                )
+            )
+        labels = {str(person): label for person, label in self._store.db.execute("SELECT id, label FROM participants")}
+        hits = []
+        for row in rows:
+            row["label"] = labels.get(str(row["participant_id"]))
+            row["window_start"] = max(0, row["start"] - width)
+            row["window"] = windows[row["fts_row"]]
+            hits.append(self._hit(row, width))
+        return hits
 
     def _hit(self, row: dict[str, Any], width: int) -> Hit:
         """A hit from its row; only a window of the document around the sentence is read, never the whole text."""
@@ -130,6 +163,9 @@ class Search:
 
     def spread(self, queries: Sequence[str]) -> list[Spread]:
         """Return, for each word or phrase, the participants (and documents) whose released text has it."""
+        return cached(self._store, ("spread", tuple(queries)), lambda: self._spread(queries))
+
+    def _spread(self, queries: Sequence[str]) -> list[Spread]:
         results = []
         for query in queries:
             words = _WORD.findall(query.casefold())
@@ -157,18 +193,29 @@ class Search:
     def _candidates(self, first_stem: str) -> list[dict[str, Any]]:
         """Released sentences that may hold a word with this stem (found by prefix in the full-text index)."""
         prefix = re.sub(r"\W", "", first_stem)
-        where, params = "d.status = 'signed off'", []
+        where, params = "", []
         if len(prefix) >= 2:
             where += " AND s.rowid IN (SELECT rowid FROM sentence_fts WHERE sentence_fts MATCH ?)"
             params.append(f'"{prefix}"*')
-        return self._store.query(
+        rows = self._store.query(
             f"""
-            SELECT s.document_id, d.participant_id, s.lemmas, d.text
-            FROM segments s JOIN documents d ON d.id = s.document_id
-            WHERE s.kind = 'sentence' AND s.lemmas IS NOT NULL AND {where}
+            WITH released AS MATERIALIZED (SELECT id, participant_id FROM documents WHERE status = 'signed off')
+            SELECT s.document_id, d.participant_id, s.lemmas
+            FROM segments s JOIN released d ON d.id = s.document_id
+            WHERE s.kind = 'sentence' AND s.lemmas IS NOT NULL {where}
             """,
             params,
         )
+        # Each document's text once (the lemma index holds document offsets), not once per sentence.
+        documents = sorted({row["document_id"] for row in rows})
+        texts: dict[int, str] = {}
+        for first in range(0, len(documents), 500):
+            chunk = documents[first : first + 500]
+            marks = ", ".join("?" for _ in chunk)
+            texts.update(self._store.db.execute(f"SELECT id, text FROM documents WHERE id IN ({marks})", chunk))
+        for row in rows:
+            row["text"] = texts[row["document_id"]]
+        return rows
 
 
 def fts_query(query: str) -> str:

@@ -6,9 +6,11 @@ import multiprocessing
 import os
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.pool import AsyncResult, Pool
 from types import TracebackType
+from typing import TypeVar
 
 from workbench.ingest.model import Transcript
 from workbench.nlp import load_nlp, pipe
@@ -16,6 +18,8 @@ from workbench.nlp import load_nlp, pipe
 Span = tuple[int, int]
 TurnSpans = list[list[Span]]
 """For each turn of a transcript, the [start, end) spans of its sentences."""
+Job = TypeVar("Job")
+Result = TypeVar("Result")
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 # Transcribers' annotations ([laughs], [inaudible 00:12]), placeholders ({service user}) and asides in brackets are
@@ -48,11 +52,15 @@ def sentence_spans(transcripts: Iterable[Transcript]) -> Iterator[TurnSpans]:
 
 
 def _split(jobs: Iterable[tuple[str, list[Span]]]) -> Iterator[TurnSpans]:
-    pending: list[TurnSpans] = []
+    # The transcripts the stream has started and not yet yielded, by number: a long stream keeps only a few.
+    pending: dict[int, TurnSpans] = {}
+    started = 0
 
     def paragraph_stream() -> Iterator[tuple[str, tuple[int, int, int, str]]]:
+        nonlocal started
         for number, (text, turns) in enumerate(jobs):
-            pending.append([[] for _ in turns])
+            pending[number] = [[] for _ in turns]
+            started = number + 1
             for turn_index, (turn_start, turn_end) in enumerate(turns):
                 for start, end in paragraphs(text, turn_start, turn_end):
                     paragraph = text[start:end]
@@ -63,13 +71,13 @@ def _split(jobs: Iterable[tuple[str, list[Span]]]) -> Iterator[TurnSpans]:
         paragraph_stream(), ("senter",), as_tuples=True, batch_size=BATCH_SIZE
     ):
         while emitted < number:  # the stream has moved past these transcripts, so they are complete
-            yield pending[emitted]
+            yield pending.pop(emitted)
             emitted += 1
         # The paragraph's own text, not doc.text, which spaCy rebuilds from the tokens on every access.
         spans = (_trim(text, sentence.start_char, sentence.end_char) for sentence in doc.sents)
         pending[number][turn_index].extend((offset + s, offset + e) for s, e in _mend(text, spans))
-    while emitted < len(pending):
-        yield pending[emitted]
+    while emitted < started:
+        yield pending.pop(emitted)
         emitted += 1
 
 
@@ -120,10 +128,13 @@ class SentenceSplitter:
     With workers, each submitted transcript goes at once to a forked process that already holds the model and sends
     back only integer spans, so spaCy runs on every core while the parent reads files and writes rows. Without
     workers, the transcripts are split in this process, all in one batched stream, when ``results`` is read.
+    ``map`` runs any per-file work (parse and split, say) in the same workers as a bounded stream, for batches too
+    large to submit at once.
     """
 
     def __init__(self, workers: int = 0) -> None:
         self._pool: Pool | None = None
+        self._workers = workers
         self._submitted: list[Transcript] = []
         self._futures: list[AsyncResult[TurnSpans]] = []
         if workers > 0:
@@ -149,6 +160,35 @@ class SentenceSplitter:
         else:
             job = (transcript.text, [(turn.start, turn.end) for turn in transcript.turns])
             self._futures.append(self._pool.apply_async(_split_one, (job,)))
+
+    def map(self, function: Callable[[Job], Result], jobs: Iterable[Job]) -> Iterator[Result]:
+        """Yield ``function(job)`` for each job, in order: in the workers if there are any, else in this process.
+
+        ``function`` must be a module-level function (it is sent to the workers by name). Jobs are taken from
+        ``jobs`` only as there is room, about two per worker in flight, so however long the stream, the parent holds
+        only a few jobs and results at a time. A job is always taken before its result is yielded; if taking a job
+        raises, the results of the jobs before it are yielded first.
+        """
+        if self._pool is None:
+            yield from map(function, jobs)
+            return
+        in_flight: deque[AsyncResult[Result]] = deque()
+        taking = iter(jobs)
+        while True:
+            try:
+                job = next(taking)
+            except StopIteration:
+                break
+            except Exception:
+                # The jobs before a failing one still finish, as they would one at a time in this process.
+                while in_flight:
+                    yield in_flight.popleft().get()
+                raise
+            in_flight.append(self._pool.apply_async(function, (job,)))
+            if len(in_flight) > 2 * self._workers:
+                yield in_flight.popleft().get()
+        while in_flight:
+            yield in_flight.popleft().get()
 
     def results(self) -> Iterator[TurnSpans]:
         """Yield the sentence spans of every submitted transcript, in the order they were submitted."""

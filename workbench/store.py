@@ -304,8 +304,30 @@ def _v5_exchange(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v6_scale(db: sqlite_utils.Database) -> None:
+    # Indexes for projects of a thousand transcripts. A document's row holds its whole text, and SQLite reaches every
+    # column stored after it (status, words, turns...) only by reading the text's overflow pages: documents_outline
+    # holds everything but the text and metadata, so that listing transcripts and checking their status (every
+    # quote, search and table does) never reads a transcript. codings_tally holds every column the tables count
+    # (live codings first: removed_at IS NULL), so the matrix, ranked codes and co-occurrence read only the index;
+    # codings_coder finds one coder's codings, and the coders in the order they started (each coder's codings are in
+    # id order in it). IF NOT EXISTS: a project taken back to an older schema by hand (as a
+    # test does) keeps its indexes.
+    db.executescript(
+        """
+        CREATE INDEX IF NOT EXISTS documents_outline ON documents(
+            status, participant_id, source_name, source_format, words, turns, imported_at, imported_by, version, sha256
+        );
+        CREATE INDEX IF NOT EXISTS codings_tally ON codings(
+            removed_at, document_id, code_id, coder, start, "end", segment_id, key_quote
+        );
+        CREATE INDEX IF NOT EXISTS codings_coder ON codings(coder);
+        """
+    )
+
+
 # Migration N brings a database from schema version N-1 to N. Append, never edit: projects on disk ran the old ones.
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_signoff, _v3_coding, _v4_search, _v5_exchange)
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_signoff, _v3_coding, _v4_search, _v5_exchange, _v6_scale)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -25,6 +25,7 @@ from workbench.anonymise.names import (
     first_name_hits,
     locative_hits,
     looks_like_a_name,
+    lower_case_organisation_hits,
     place_name_hits,
     trim_name,
     unknown_word_hits,
@@ -154,6 +155,10 @@ class Detector:
         hits += locative_hits(text)
         hits += unknown_word_hits(text)
         hits = [piece for hit in hits for piece in outside(text, hit, protected)]
+        # Found by their shape, not by a capital, so they need no capital to look like a name.
+        hits += [
+            piece for hit in lower_case_organisation_hits(text) for piece in outside(text, hit, protected, vouched=True)
+        ]
         shaped = [(hit.start, hit.end) for hit in hits if hit.detector == "pattern"]
         hits = [piece for hit in hits for piece in around(text, hit, shaped)]
         merged = house_names(text, merge([widen(text, hit) for hit in merge(hits)]))

@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from workbench.anonymise.words import is_english, not_names, word_list
 
 
@@ -220,3 +222,34 @@ NEVER_IN_NAMES = {
     "april", "june", "july", "august", "september", "october", "november", "december", "christmas", "easter",
     "mum", "dad", "nan", "mr", "mrs", "ms", "miss", "dr", "interviewer", "and", "but", "so", "then", "yeah", "oh",
 }  # fmt: skip
+
+
+# Words that end a name-like run: spaCy's English stop words and a few generic modifiers ("the local day centre").
+_NOT_IN_ORGANISATION_NAMES = frozenset(
+    STOP_WORDS | {"go", "goes", "went", "going", "got", "local", "day", "old", "new"}
+)
+
+
+def lower_case_organisation_hits(text: str) -> Iterator[Hit]:
+    """In a transcript typed without capitals, a name-like run ending in an organisation word ("hearthstone housing",
+    "phoenix amateur boxing club"): two or more words before it, none of them function words, and no article."""
+    words = [found.group() for found in WORD.finditer(text)]
+    capitalised = sum(1 for word in words if word[:1].isupper() and len(word) > 1 and not word.isupper())
+    # Ordinary transcripts capitalise one word in six or seven (sentence starts, "I'm", names); one typed in lower
+    # case capitalises only a few domain terms and labels. Where capitals are used, the model and ruler see names.
+    if not words or capitalised > len(words) * 0.06:
+        return
+    organisation_words = word_list("organisation_words.txt")
+    run: list[re.Match[str]] = []
+    for found in WORD.finditer(text):
+        key = found.group().casefold()
+        adjacent = run and not text[run[-1].end() : found.start()].strip()
+        if key in organisation_words and adjacent and len(run) >= 2:
+            start = run[-3].start() if len(run) > 3 else run[0].start()
+            yield Hit(start, found.end(), "organisation", "names", 0.5)
+            run = []
+            continue
+        if key in _NOT_IN_ORGANISATION_NAMES or not found.group().isalpha() or not found.group().islower():
+            run = []
+            continue
+        run = [*run, found] if adjacent else [found]

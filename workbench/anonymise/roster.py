@@ -36,6 +36,30 @@ NICKNAMES = {
 }  # fmt: skip
 
 
+# A rostered name that is also a word ("will", "grace", "rose") counts in lower case only where the word cannot be
+# meant: before itself ("will will only go"), owning something with no article before it ("will's money"), or as
+# the subject of a verb that neither a modal nor a noun without an article comes before ("his mate will is there").
+_ARTICLE_BEFORE = re.compile(r"\b(?:the|a|an|this|that|its|my|his|her|our|their|your|free|own)\s+$", re.IGNORECASE)
+_SUBJECT_VERBS = frozenset(
+    {
+        "is", "was", "has", "had", "says", "said", "does", "did", "goes", "went", "gets", "got", "comes", "came",
+        "wants", "wanted", "likes", "liked", "loves", "loved", "lives", "lived", "rang", "phoned", "told", "asked",
+        "thinks", "thought", "knows", "knew", "reckons",
+    }
+)  # fmt: skip
+
+
+def _used_as_a_name(text: str, found: re.Match[str], key: str) -> bool:
+    start, end = found.span()
+    if _ARTICLE_BEFORE.search(text, max(0, start - 6), start):
+        return False
+    if _POSSESSIVE.search(found.group()) and found.group()[-1:] not in "'’":
+        return True
+    following = _WORD.match(text, end + 1) if text[end : end + 1] == " " else None
+    next_word = following.group().casefold() if following else ""
+    return next_word == key or next_word in _SUBJECT_VERBS
+
+
 @dataclass(frozen=True)
 class RosterHit:
     start: int
@@ -90,6 +114,8 @@ class RosterMatcher:
             match = cache[key, capitalised]
             if match is None and key in self._by_part and self._followed_by_same_person(text, found.end(), key):
                 match = self._by_part[key], 0.85  # "rose brennan": a name that is also a word, with its surname
+            if match is None and key in self._by_part and _used_as_a_name(text, found, key):
+                match = self._by_part[key], 0.7  # "his mate will", "will will only go", "will's money"
             if match is None:
                 continue
             entry, confidence = match

@@ -23,11 +23,12 @@ _STRENGTH = {name: rank for rank, name in enumerate(DETECTORS)}
 NAME_LIKE = {"roster", "context", "ruler", "model", "names", "repeat"}
 
 
-def outside(text: str, hit: Hit, protected: list[tuple[int, int]]) -> Iterator[Hit]:
+def outside(text: str, hit: Hit, protected: list[tuple[int, int]], *, vouched: bool = False) -> Iterator[Hit]:
     """Keep a name-like hit unless it is only a protected term (a glossary term, a role label, a placeholder).
 
     "Sangam Day Centre" stays whole although "Day Centre" is a glossary term, because "Sangam" looks like a name;
-    "the RAS team" goes, because nothing outside "RAS" does.
+    "the RAS team" goes, because nothing outside "RAS" does. A ``vouched`` hit is kept whether or not it looks like a
+    name, as long as it is not only protected terms.
     """
     if hit.detector not in NAME_LIKE:
         yield hit
@@ -37,7 +38,7 @@ def outside(text: str, hit: Hit, protected: list[tuple[int, int]]) -> Iterator[H
         if right <= hit.start or left >= hit.end:
             continue
         pieces = [part for s, e in pieces for part in ((s, min(e, left)), (max(s, right), e)) if part[0] < part[1]]
-    vouched = hit.detector == "roster"  # the team named it: only a protected term inside it can overrule that
+    vouched = vouched or hit.detector == "roster"  # the team named it: only a protected term inside can overrule that
     trimmed = pieces if vouched else [trim_name(text, s, e) for s, e in pieces]
     named = [(s, e) for s, e in trimmed if s < e and (vouched or looks_like_a_name(text[s:e]))]
     if not named:

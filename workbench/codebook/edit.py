@@ -11,8 +11,9 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 
-from workbench.codebook.fields import normalise_colour
+from workbench.codebook.fields import normalise_colour, printable
 from workbench.codebook.files import read_text
+from workbench.codebook.layout import Layout
 from workbench.codebook.model import Code, Codebook
 from workbench.codebook.ops import (
     add_entry,
@@ -25,7 +26,7 @@ from workbench.codebook.ops import (
     nest_flat,
     update_entry,
 )
-from workbench.codebook.parse import parse_codebook
+from workbench.codebook.parse import parse_codebook, shared_lines
 from workbench.codebook.render import Value
 from workbench.errors import CodebookEditError, CodebookError
 
@@ -82,7 +83,7 @@ class CodebookFile:
             fields[id] = _expected((), values)
             children.setdefault(parent, []).append(id)
 
-        self._apply(lambda text: add_entry(text, self.path, id, parent, list(values.items())), expect)
+        self._apply(lambda text: add_entry(text, self.path, id, parent, list(values.items())), expect, (parent,))
         return self.codebook.code(id)
 
     def update(
@@ -104,7 +105,7 @@ class CodebookFile:
         def expect(fields: Fields, children: Children) -> None:
             fields[code_id] = _expected(fields[code_id], changes)
 
-        self._apply(lambda text: update_entry(text, self.path, code_id, written), expect)
+        self._apply(lambda text: update_entry(text, self.path, code_id, written), expect, (code_id,))
         return self.codebook.code(code_id)
 
     def move(self, code_id: str, parent: str | None, *, before: str | None = None) -> Code:
@@ -116,11 +117,12 @@ class CodebookFile:
             siblings = children.setdefault(parent, [])
             siblings.insert(siblings.index(before) if before else len(siblings), code_id)
 
+        involved = (code_id, parent, before, self.codebook.code(code_id).parent)
         try:
-            self._apply(lambda text: move_entry(text, self.path, code_id, parent, before), expect)
+            self._apply(lambda text: move_entry(text, self.path, code_id, parent, before), expect, involved)
         except _Reordered:
             nested = partial(nest_flat, path=self.path, code_id=code_id)
-            self._apply(lambda text: move_entry(nested(text), self.path, code_id, parent, before), expect)
+            self._apply(lambda text: move_entry(nested(text), self.path, code_id, parent, before), expect, involved)
         return self.codebook.code(code_id)
 
     def merge(self, source_id: str, target_id: str) -> None:
@@ -142,11 +144,14 @@ class CodebookFile:
             children.setdefault(target_id, []).extend(children.pop(source_id, []))
             children[source.parent].remove(source_id)
 
+        involved = (source_id, target_id)
         try:
-            self._apply(lambda text: merge_entries(text, self.path, source_id, target_id, added), expect)
+            self._apply(lambda text: merge_entries(text, self.path, source_id, target_id, added), expect, involved)
         except _Reordered:
             nested = partial(nest_flat, path=self.path, code_id=source_id)
-            self._apply(lambda text: merge_entries(nested(text), self.path, source_id, target_id, added), expect)
+            self._apply(
+                lambda text: merge_entries(nested(text), self.path, source_id, target_id, added), expect, involved
+            )
 
     def delete(self, code_id: str) -> None:
         """Remove a code that has no sub-codes, with its comments."""
@@ -158,24 +163,53 @@ class CodebookFile:
             del fields[code_id]
             children[code.parent].remove(code_id)
 
-        self._apply(lambda text: delete_entry(text, self.path, code_id), expect)
+        self._apply(lambda text: delete_entry(text, self.path, code_id), expect, (code_id,))
 
-    def _apply(self, edit: Callable[[str], str], expect: Callable[[Fields, Children], None]) -> None:
-        """Run an edit on a copy of the text; keep the result only when it is valid and the tree asked for."""
+    def _apply(
+        self,
+        edit: Callable[[str], str],
+        expect: Callable[[Fields, Children], None],
+        involved: Sequence[str | None] = (),
+    ) -> None:
+        """Run an edit on a copy of the text; keep the result only when it is valid and the tree asked for.
+
+        In a file that shares values between codes with YAML anchors and merge keys, an edit that would break them
+        (an alias before its anchor, a change to shared values that other codes take in) is refused, naming the line.
+        """
         try:
             text = edit(blockify(self._text, self.path))
             codebook = parse_codebook(text, self.path)
         except CodebookError as error:
-            raise CodebookEditError(error.reason) from None
+            raise CodebookEditError(self._shared(involved) or error.reason) from None
         fields, children = _shape(self.codebook)
         expect(fields, children)
         wanted = (_header(self.codebook), fields, {key: value for key, value in children.items() if value})
         if (_header(codebook), *_shape(codebook)) != wanted:
             raise _Reordered(
-                f"this edit would change more of {self.path.name} than asked, as the file is laid out in a way the "
+                self._shared(involved)
+                or f"this edit would change more of {self.path.name} than asked, as the file is laid out in a way the "
                 "editor does not follow here; make the change in a text editor"
             )
         self._text, self.codebook = text, codebook
+
+    def _shared(self, involved: Sequence[str | None]) -> str | None:
+        """Return why an edit that failed is refused when the file uses YAML anchors (None when it uses none): the
+        first anchor, alias or merge key within the codes the edit touches, else the first in the file."""
+        marks = shared_lines(self._text)
+        if not marks:
+            return None
+        try:
+            entries = Layout(self._text, self.path).entries
+        except CodebookError:
+            entries = {}
+        ranges = [(entries[code].lead, entries[code].end) for code in involved if code in entries]
+        line = next((mark for mark in marks if any(start <= mark <= end for start, end in ranges)), marks[0])
+        shown = printable(self._text.split("\n")[line].strip())
+        shown = f"{shown[:60]}..." if len(shown) > 60 else shown
+        return (
+            f"{self.path.name}, line {line + 1}: this edit cannot be made without changing what the YAML anchor, "
+            f"alias or merge key there ({shown}) shares between codes; make the change in a text editor"
+        )
 
 
 def _shape(book: Codebook) -> tuple[Fields, Children]:

@@ -22,6 +22,8 @@ from workbench.errors import CodebookEditError
 # None for the themes list).
 Place = tuple[str, str | None]
 # A list key's line with an empty value: "themes:", "codes: []", "codes: ~  # none yet".
+# A merge key: "<<: *defaults" (or "- <<: *defaults" opening an entry).
+_MERGE_KEY = re.compile(r"^\s*(?:-\s+)?<<\s*:")
 _EMPTY_LIST = re.compile(r"^(?P<key>\s*(?:-\s+)?[\w.-]+:)(?:\s*(?:\[\s*\]|~|null))?(?P<comment>\s+#.*)?\s*$")
 
 
@@ -72,7 +74,8 @@ class Layout:
                           self._tail(end, col))  # fmt: skip
             entries.append(entry)
             self.entries[entry.id] = entry
-            codes = node.get("codes")
+            # Only a list written in the entry itself: one taken in with <<: *anchor lies elsewhere in the file.
+            codes = node.get("codes") if "codes" in (node.lc.data or {}) else None
             if isinstance(codes, CommentedSeq):
                 self._walk(codes, entry.id, node.lc.key("codes"))
 
@@ -118,11 +121,24 @@ class Layout:
         """Return True when the entries of this list are separated by blank lines."""
         return any(not self.lines[entry.lead - 1].strip() for entry in self.lists.get(owner, [])[1:])
 
+    def starts(self, entry: Entry) -> dict[str, int]:
+        """Return the line of each field written in the entry itself: not those it takes in with <<: *anchor."""
+        return {str(key): int(line[0]) for key, line in (entry.node.lc.data or {}).items()}
+
+    def merges(self, entry: Entry) -> list[int]:
+        """Return the lines of the entry's own merge keys (<<: *anchor)."""
+        found = []
+        for number in range(entry.dash, entry.end + 1):
+            line = self.lines[number]
+            if _MERGE_KEY.match(line) and line.find("<<") == entry.key_col:
+                found.append(number)
+        return found
+
     def span(self, entry: Entry, key: str) -> tuple[int, int]:
         """Return the lines [start, stop) of one field of an entry, without the comment lines after it."""
-        node = entry.node
-        start = int(node.lc.key(key)[0])
-        later = [int(node.lc.key(other)[0]) for other in node if int(node.lc.key(other)[0]) > start]
+        starts = self.starts(entry)
+        start = starts[key]
+        later = [line for line in [*starts.values(), *self.merges(entry)] if line > start]
         stop = min(later) if later else entry.end + 1
         while stop - 1 > start and not _is_content(self.lines[stop - 1]):
             stop -= 1
@@ -133,7 +149,8 @@ class Layout:
         entry = self.entries[code_id]
         node, lines = entry.node, self.lines
         prefix = lines[entry.dash][: entry.key_col]
-        if key not in node:
+        starts = self.starts(entry)
+        if key not in starts:
             at = self._new_field_line(entry, key)
             return [] if value is None else [(at, at, render_field(key, value, entry.key_col))]
         start, stop = self.span(entry, key)
@@ -147,19 +164,18 @@ class Layout:
         if start != entry.dash:
             return [(start, stop, [])]
         # The field opened the entry: the next field moves up onto the "- " line, above any comments before it.
-        later = min(int(node.lc.key(other)[0]) for other in node if int(node.lc.key(other)[0]) > start)
+        later = min(line for line in [*starts.values(), *self.merges(entry)] if line > start)
         return [(start, later + 1, [prefix + lines[later][entry.key_col :], *lines[stop:later]])]
 
     def _new_field_line(self, entry: Entry, key: str) -> int:
         """Return where a field the entry lacks goes: before the fields that follow it in the usual order."""
-        node = entry.node
-        line = {other: int(node.lc.key(other)[0]) for other in node}
-        later = [line[other] for other in CODE_FIELDS[CODE_FIELDS.index(key) + 1 :] if other in node]
-        above = [other for other in node if line[other] < min((at for at in later if at != entry.dash), default=-1)]
+        line = self.starts(entry)
+        later = [line[other] for other in CODE_FIELDS[CODE_FIELDS.index(key) + 1 :] if other in line]
+        above = [other for other in line if line[other] < min((at for at in later if at != entry.dash), default=-1)]
         if above:
             # Right after the field above the next one, so that comments written over the next field stay over it.
             return self.span(entry, max(above, key=line.__getitem__))[1]
-        earlier = [other for other in CODE_FIELDS[: CODE_FIELDS.index(key)] if other in node]
+        earlier = [other for other in CODE_FIELDS[: CODE_FIELDS.index(key)] if other in line]
         return self.span(entry, earlier[-1])[1] if earlier and key != "codes" else entry.end + 1
 
     def block(self, code_id: str, parent: str | None) -> list[str]:
@@ -186,7 +202,9 @@ class Layout:
             line = int(self.document.lc.key("themes")[0])
             return (line, line + 1, [self._empty_key(line, " []")])
         entry = self.entries[owner]
-        line = int(entry.node.lc.key("codes")[0])
+        if "codes" not in self.starts(entry):
+            raise CodebookEditError(f'the codes of "{owner}" come from a YAML anchor (<<: *...); edit them by hand')
+        line = self.starts(entry)["codes"]
         if line == entry.dash:
             raise CodebookEditError(f'the codes: of "{owner}" opens its entry; move it below id: and name: first')
         return (line, line + 1, [])
@@ -208,7 +226,7 @@ class Layout:
         entry = self.entries[anchor]
         new = [line for block, col in blocks for line in reindent(block, entry.key_col + self.offset - col)]
         header = " " * entry.key_col + "codes:"
-        if "codes" in entry.node:  # an empty list: codes: [] or codes: with nothing after it
+        if "codes" in self.starts(entry):  # an empty list: codes: [] or codes: with nothing after it
             start, stop = self.span(entry, "codes")
             return [(start, stop, [self._empty_key(start, ""), *new])]
         return [(entry.end + 1, entry.end + 1, [header, *new])]

@@ -47,7 +47,7 @@ def move_entry(text: str, path: Path, code_id: str, parent: str | None, before: 
         return text
     layout = Layout(text, path)
     in_order = (preceding is None or preceding.line < code.line) and (following is None or code.line < following.line)
-    if "parent" in layout.entries[code_id].node and in_order:
+    if "parent" in layout.starts(layout.entries[code_id]) and in_order:
         # A flat entry already sits in the right place among its new siblings: only its parent: changes.
         return layout.apply(layout.field(code_id, "parent", parent))
     return move_entries(layout, book, [code_id], parent, before)

@@ -12,6 +12,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent, ScalarEvent
 from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.reader import ReaderError
 
@@ -55,6 +56,15 @@ class _Constructor(RoundTripConstructor):
             value = str(node.value) if isinstance(node, ScalarNode) else "here"
             value = f"{value[:40]}..." if len(value) > 40 else value
             problem = f"the value {value} cannot be read as {_TYPES.get(tag, tag)}; put it in quotes to keep it as text"
+            raise ConstructorError(None, None, problem, node.start_mark) from None
+
+    def construct_mapping(self, node: Any, maptyp: Any, deep: bool = False) -> Any:  # type: ignore[override]
+        # ruamel cannot merge a mapping into one it contains ("- &a ... codes: [{<<: *a}]"): it fails on an attribute
+        # of the mapping it has not finished building.
+        try:
+            return super().construct_mapping(node, maptyp, deep=deep)
+        except AttributeError:
+            problem = "a merge key (<<) here takes in a mapping that contains it; merge only from outside it"
             raise ConstructorError(None, None, problem, node.start_mark) from None
 
 
@@ -103,6 +113,33 @@ def _load(text: str) -> Any:
     return new_yaml().load(text)
 
 
+def shared_lines(text: str) -> list[int]:
+    """Return the 0-based lines of the YAML anchors (&name), aliases (*name) and merge keys (<<:) of a text."""
+    if "&" not in text and "*" not in text:
+        return []
+    lines: set[int] = set()
+    try:
+        for event in new_yaml().parse(text):
+            if (
+                isinstance(event, AliasEvent)
+                or getattr(event, "anchor", None)
+                or (isinstance(event, ScalarEvent) and event.value == "<<" and event.style is None)
+            ):
+                lines.add(event.start_mark.line)
+    except (YAMLError, RecursionError):
+        pass  # a text that is not YAML is refused on its own account
+    return sorted(lines)
+
+
+def _holds_anchor(document: CommentedMap, key: Any) -> bool:
+    """Return True for a key at the top of the file whose value carries a YAML anchor (defaults: &d {...}): it only
+    holds values that codes take in with <<: *d or *d, and is not a field of the codebook."""
+    if key not in document.lc.data:  # merged into the top level: it has no place of its own
+        return False
+    anchor = getattr(document[key], "anchor", None)
+    return isinstance(key, str) and getattr(anchor, "value", None) is not None
+
+
 def parse_codebook(text: str, path: str | Path) -> Codebook:
     """Return the codebook a YAML text describes; raise CodebookError naming the line of the first problem."""
     return build_codebook(load_document(text, path), path)
@@ -119,10 +156,11 @@ def build_codebook(document: Any, path: str | Path) -> Codebook:
             line=node_line(document),
         )
     for key in document:
-        if key not in TOP_FIELDS:
-            raise CodebookError(
-                path, unknown_field(key, "the codebook", TOP_FIELDS), line=key_line(document, key), field=str(key)
-            )
+        if key not in TOP_FIELDS and not _holds_anchor(document, key):
+            reason = unknown_field(key, "the codebook", TOP_FIELDS)
+            if isinstance(document[key], CommentedMap):
+                reason += "; a key at the top that only holds shared fields needs an anchor (defaults: &defaults)"
+            raise CodebookError(path, reason, line=key_line(document, key), field=str(key))
     name = required_text(document, "name", "the codebook", path)
     book_id = Path(path).stem.lower().replace(" ", "_")
     if document.get("id") is not None:

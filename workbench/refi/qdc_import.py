@@ -42,7 +42,8 @@ MAX_QDC_BYTES = 50 * 2**20
 _LABELLED = re.compile(
     r"^(definition|inclusion|exclusion|examples?|keywords)[ \t]*:[ \t]*", re.IGNORECASE | re.MULTILINE
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Control characters (C0 and C1) that YAML does not allow in a file, or that mean nothing in a code's text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f]")
 _PRODUCERS = (
     ("nvivo", "nvivo"), ("maxqda", "maxqda"), ("atlas.ti", "atlasti"), ("qualcoder", "qualcoder"),
     ("taguette", "taguette"), ("quirkos", "quirkos"), ("dedoose", "dedoose"), ("workbench", "workbench"),
@@ -148,6 +149,11 @@ def build_codebook(
     path: str | Path,
 ) -> ImportedCodebook:
     """Return the codebook YAML for a code tree, every id new and unique among ``used_ids`` (which it extends)."""
+    # The name, description and header come from the other tool's file (its origin, a Set's name, the file's name):
+    # control characters there would make YAML that does not read back, and a line break would end the header.
+    name = " ".join(_clean(name).split()) or book_id
+    description = _clean(description)
+    header = " ".join(_clean(header).split())
     codes: dict[str, str] = {}
     note_refs: list[tuple[str, str]] = []
 
@@ -308,7 +314,8 @@ def _unique_id(prefix: str, name: str, used: set[str]) -> str:
 
 def _clean(text: str) -> str:
     """Text fit for a YAML codebook: no control characters, no trailing spaces, at most one blank line in a row."""
-    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x85", "\n").replace("\u2028", "\n")
+    text = _CONTROL.sub("", text.replace("\u2029", "\n\n").replace("\t", " "))
     text = "\n".join(line.rstrip() for line in text.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 

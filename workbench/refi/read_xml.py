@@ -23,6 +23,7 @@ from workbench.errors import ExchangeFileError
 
 _GUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 _HEX_COLOUR = re.compile(r"#(?P<digits>[0-9A-Fa-f]{3,4}|[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})|(?P<bare>[0-9A-Fa-f]{6})")
+_DECLARED = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']""")
 _RGB_COLOUR = re.compile(r"rgba?\(\s*(?P<values>[^)]*)\)", re.IGNORECASE)
 
 
@@ -36,6 +37,15 @@ def parse_xml(data: bytes, path: str | Path, *, what: str = "the XML") -> Elemen
     if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # expat reads marked UTF-16 itself
         data = data.lstrip()
     try:
+        return _parse(data, path, what)
+    except (ValueError, LookupError):
+        # expat itself reads only UTF-8, UTF-16 with a BOM, Latin-1 and ASCII; Python lends it single-byte codecs
+        # but refuses multi-byte ones (Shift_JIS, UTF-16 without a BOM) and unknown names with these errors.
+        return _parse(_decoded(data, path, what), path, what)
+
+
+def _parse(data: bytes | str, path: str | Path, what: str) -> Element:
+    try:
         root: Element = SafeElementTree.fromstring(data)
     except defusedxml.DefusedXmlException:
         raise ExchangeFileError(
@@ -47,6 +57,29 @@ def parse_xml(data: bytes, path: str | Path, *, what: str = "the XML") -> Elemen
         line = error.position[0] if getattr(error, "position", None) else None
         raise ExchangeFileError(path, f"{what} is not well-formed XML ({error})", line=line) from None
     return root
+
+
+def _decoded(data: bytes, path: str | Path, what: str) -> str:
+    """Return XML bytes as text, in UTF-16 when they look it (no BOM) or else in the encoding they declare."""
+    if data.startswith(b"<\x00"):
+        encoding = "utf-16-le"
+    elif data.startswith(b"\x00<"):
+        encoding = "utf-16-be"
+    else:
+        declared = _DECLARED.match(data)
+        encoding = declared.group(1).decode("ascii") if declared else "utf-8"
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ExchangeFileError(
+            path, f"{what} declares the encoding {encoding!r}, which is not a known text encoding; save it as UTF-8"
+        ) from None
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise ExchangeFileError(
+            path, f"{what} is not {encoding} text as it declares (byte {error.start + 1} is not); save it as UTF-8"
+        ) from None
 
 
 def local_name(tag: str) -> str:

@@ -4,9 +4,13 @@ which codes occur together."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import altair as alt
 import pandas as pd
 import streamlit as st
+from altair.utils.schemapi import debug_mode
 
 from workbench.analysis import MEASURES, Analysis
 from workbench.errors import WorkbenchError
@@ -14,6 +18,7 @@ from workbench.exports import table_bytes
 from workbench.project import Project
 from workbench.ui.common import escape_markdown, open_project, sidebar
 from workbench.ui.findings import column_labels, participants, ready, show_error
+from workbench.ui.findings import people as everyone
 
 # Streamlit runs this file as a script, so its "magic" would print a docstring under a constant: comments here.
 MEASURE_KEY = "analysis_measure"
@@ -48,8 +53,11 @@ def render() -> None:
         except WorkbenchError as error:
             show_error(error)
             return
-        _matrix(matrix.rename(columns=labels), str(measure or "codings"), analysis.noun)
-        _ranked(ranked, labels, analysis.noun)
+        # Altair checks every part of a chart against the Vega-Lite schema as it is made (and Streamlit again as it
+        # converts it): a thousand participants make that a fifth of a second per run, for charts always well formed.
+        with debug_mode(False):
+            _matrix(matrix.rename(columns=labels), str(measure or "codings"), analysis.noun)
+            _ranked(ranked, labels, analysis.noun)
         _crosstab(project, analysis, labels, coder)
         _cooccurrence(analysis, labels, coder)
 
@@ -59,12 +67,12 @@ def _matrix(matrix: pd.DataFrame, measure: str, noun: str) -> None:
     what = "the number of codings" if measure == "codings" else "1 where the code was applied at least once"
     st.caption(f"Each cell is {what}: {len(matrix)} {noun} with a signed-off transcript, {matrix.shape[1]} codes.")
     st.dataframe(matrix, width="stretch")
+    # The files are made when a button is clicked, not on every run (an Excel file of a thousand rows takes a while).
     with st.container(horizontal=True, key="matrix_downloads"):
-        st.download_button("Matrix (.csv)", table_bytes(matrix, "csv", index=True), file_name=f"matrix-{measure}.csv",
+        st.download_button("Matrix (.csv)", _file(matrix, "csv"), file_name=f"matrix-{measure}.csv",
                            mime="text/csv", key="matrix_csv", icon=":material/csv:", on_click="ignore")  # fmt: skip
-        st.download_button("Matrix (.xlsx)", table_bytes(matrix, "xlsx", title="Matrix", index=True),
-                           file_name=f"matrix-{measure}.xlsx", mime=_XLSX, key="matrix_xlsx",
-                           icon=":material/table_view:", on_click="ignore")  # fmt: skip
+        st.download_button("Matrix (.xlsx)", _file(matrix, "xlsx"), file_name=f"matrix-{measure}.xlsx", mime=_XLSX,
+                           key="matrix_xlsx", icon=":material/table_view:", on_click="ignore")  # fmt: skip
     used = matrix.loc[:, (matrix > 0).any()]
     if used.empty:
         return
@@ -85,9 +93,20 @@ def _matrix(matrix: pd.DataFrame, measure: str, noun: str) -> None:
         )
         .properties(height=22 * used.shape[1] + 40)
     )
-    st.altair_chart(heatmap, width="stretch")
+    _chart(heatmap)
     if used.shape[1] < matrix.shape[1]:
         st.caption(f"The heatmap leaves out the {matrix.shape[1] - used.shape[1]} codes nobody was coded with.")
+
+
+def _chart(chart: alt.Chart) -> None:
+    """Draw an Altair chart without checking it against the schema: Streamlit converts it with chart.to_dict(), and
+    this one skips the check (set with object.__setattr__: Altair keeps other attributes as chart properties)."""
+    object.__setattr__(chart, "to_dict", partial(chart.to_dict, validate=False))
+    st.altair_chart(chart, width="stretch")
+
+
+def _file(matrix: pd.DataFrame, kind: str) -> Callable[[], bytes]:
+    return lambda: table_bytes(matrix, kind, title="Matrix", index=True)
 
 
 def _ranked(ranked: pd.DataFrame, labels: dict[str, str], noun: str) -> None:
@@ -105,7 +124,7 @@ def _ranked(ranked: pd.DataFrame, labels: dict[str, str], noun: str) -> None:
             )
             .properties(height=22 * len(bars) + 40)
         )
-        st.altair_chart(chart, width="stretch")
+        _chart(chart)
     table = ranked.assign(theme=[labels.get(theme, theme) for theme in ranked["theme"]]).reset_index()
     st.dataframe(
         table[["name", "theme", "participants", "share", "prose", "documents", "codings", "code"]],
@@ -124,7 +143,7 @@ def _ranked(ranked: pd.DataFrame, labels: dict[str, str], noun: str) -> None:
 def _crosstab(project: Project, analysis: Analysis, labels: dict[str, str], coder: str | None) -> None:
     st.subheader("By role or attribute")
     released = participants(project)
-    people = [person for person in project.participants() if person.id in released]
+    people = [person for person in everyone(project) if person.id in released]
     names = list(dict.fromkeys(name for person in people for name in person.attributes))
     attribute = st.selectbox("Group the participants by", ["role", *names], key=ATTRIBUTE_KEY)
     try:

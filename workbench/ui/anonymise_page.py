@@ -15,8 +15,7 @@ from workbench.anonymise.placeholders import render as render_placeholder
 from workbench.anonymise.review import CONTEXT_CHARS, CandidateRecord, ReviewProgress
 from workbench.errors import WorkbenchError
 from workbench.project import DocumentSummary, Project
-from workbench.ui import navigation
-from workbench.ui.common import actor, escape_markdown, flash, open_project, show_flashes, sidebar
+from workbench.ui.common import actor, escape_markdown, flash, link, open_project, show_flashes, sidebar, team_mode
 from workbench.ui.ethics_downloads import ethics_buttons
 
 # Streamlit runs this file as a script, so its "magic" would print a docstring under a constant: comments here.
@@ -44,7 +43,7 @@ def render() -> None:
         st.title("Anonymisation")
         if project is None:
             st.info("Open a project first.")
-            st.page_link(navigation.page("project"), label="Go to the Project page", icon=":material/folder_open:")
+            link("project", label="Go to the Project page", icon=":material/folder_open:")
             return
         st.caption(
             ":material/lock: **For ethics reviewers.** This page shows the identifiable originals kept in the key "
@@ -56,7 +55,7 @@ def render() -> None:
         documents = project.documents()
         if not documents:
             st.info("This project has no transcripts yet: import some on the Project page.")
-            st.page_link(navigation.page("project"), label="Go to the Project page", icon=":material/folder_open:")
+            link("project", label="Go to the Project page", icon=":material/folder_open:")
             return
         progress = {item.document_id: item for item in project.review.progress()}
         _overview(project, documents, progress)
@@ -460,11 +459,11 @@ def _signoff(project: Project, document: DocumentSummary, pending: int) -> None:
             f"{pending} candidate{_s(pending)} still to decide: accept or reject every one before signing off "
             f"{escape_markdown(document.source_name)}."
         )
-    if "signoff_reviewer" not in st.session_state:
+    if "signoff_reviewer" not in st.session_state or team_mode():  # in team mode, always the signed-in reviewer
         st.session_state["signoff_reviewer"] = actor()
     name_column, button_column = st.columns([2, 1], vertical_alignment="bottom")
     with name_column:
-        reviewer = st.text_input("Ethics reviewer", key="signoff_reviewer")
+        reviewer = st.text_input("Ethics reviewer", key="signoff_reviewer", disabled=team_mode())
     with button_column:
         clicked = st.button(
             f"Sign off {document.citation}", key="signoff_button", type="primary", icon=":material/verified:",
@@ -488,8 +487,7 @@ def _signed_off(project: Project, document: DocumentSummary) -> None:
     signoff = project.review.signoffs().get(document.id)
     who = f" by {signoff['reviewer']} on {_when(signoff['at'])}" if signoff else ""
     st.success(f"{escape_markdown(document.source_name)} is signed off{escape_markdown(who)}.")
-    st.page_link(
-        navigation.page("transcript"), label=f"Read {document.citation} as coders do",
+    link("transcript", label=f"Read {document.citation} as coders do",
         icon=":material/article:", query_params={"participant": document.participant_id},
     )  # fmt: skip
     _decided(project.review.candidates(document.id))

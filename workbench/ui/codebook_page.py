@@ -12,7 +12,7 @@ from workbench.codebook import Code, Codebook
 from workbench.codebooks import LoadedCodebook, Usage
 from workbench.errors import WorkbenchError
 from workbench.project import Project
-from workbench.ui import exchange, navigation
+from workbench.ui import exchange
 from workbench.ui.code_chips import (
     CodeIndex,
     apply_resets,
@@ -22,7 +22,7 @@ from workbench.ui.code_chips import (
     show_memo_dialog,
     tree_html,
 )
-from workbench.ui.common import escape_markdown, flash, open_project, show_flashes, sidebar
+from workbench.ui.common import escape_markdown, flash, link, open_project, show_flashes, sidebar
 
 # Streamlit runs this file as a script, so its "magic" would print a docstring under a constant: comments here.
 CODE_KEY = "codebook_code"
@@ -43,7 +43,7 @@ def render() -> None:
         st.title("Codebook")
         if project is None:
             st.info("Open a project first.")
-            st.page_link(navigation.page("project"), label="Go to the Project page", icon=":material/folder_open:")
+            link("project", label="Go to the Project page", icon=":material/folder_open:")
             return
         show_flashes()
         try:

@@ -15,7 +15,6 @@ from workbench.autocode import SuggestionRecord, Suggestions
 from workbench.coding import Coding, CodingRecord, Span
 from workbench.errors import CodingError, WorkbenchError
 from workbench.project import DocumentRecord, DocumentSummary, Project, SentenceRecord, TurnRecord
-from workbench.ui import navigation
 from workbench.ui.code_chips import (
     CodeIndex,
     apply_resets,
@@ -27,7 +26,7 @@ from workbench.ui.code_chips import (
     short,
     show_memo_dialog,
 )
-from workbench.ui.common import actor, escape_markdown, flash, open_project, show_flashes, sidebar
+from workbench.ui.common import actor, escape_markdown, flash, link, open_project, show_flashes, sidebar, team_mode
 
 # Streamlit runs this file as a script, so its "magic" would print a docstring under a constant: comments here.
 CODER_KEY = "coding_coder"
@@ -52,7 +51,7 @@ def render() -> None:
         st.title("Coding")
         if project is None:
             st.info("Open a project first.")
-            st.page_link(navigation.page("project"), label="Go to the Project page", icon=":material/folder_open:")
+            link("project", label="Go to the Project page", icon=":material/folder_open:")
             return
         documents = project.documents()
         released = [d for d in documents if d.status == SIGNED_OFF]
@@ -60,7 +59,7 @@ def render() -> None:
         if not released:
             if documents:
                 st.info(f"No transcript can be coded yet: {_waiting(waiting)} for ethics review.")
-                st.page_link(navigation.page("anonymise"), label="Go to the Anonymisation page", icon=_REVIEW_ICON)
+                link("anonymise", label="Go to the Anonymisation page", icon=_REVIEW_ICON)
             else:
                 st.info("This project has no transcripts yet: import some on the Project page.")
             return
@@ -71,7 +70,7 @@ def render() -> None:
             return
         if not index.codes:
             st.info("This project has no codebook yet: load one on the Codebook page before coding.")
-            st.page_link(navigation.page("codebook"), label="Go to the Codebook page", icon=":material/account_tree:")
+            link("codebook", label="Go to the Codebook page", icon=":material/account_tree:")
             return
         show_flashes()
         summary, coder = _choose(project, released, waiting)
@@ -108,13 +107,17 @@ def _choose(project: Project, released: list[DocumentSummary], waiting: int) -> 
             format_func=lambda d: f"{by_id[d].citation} · {by_id[d].source_name} ({by_id[d].turns} turns)",
         )  # fmt: skip
     with coder_column:
-        coder = st.selectbox(
-            "Coder", coders, key=CODER_KEY, accept_new_options=True,
-            help="Codings, undo and redo are in this coder's name; type a new name to add a coder.",
-        )  # fmt: skip
+        if team_mode():  # a signed-in member codes in their own name only
+            st.text_input("Coder", value=actor(), disabled=True, help="You code under the name you signed in with.")
+            coder = actor()
+        else:
+            coder = st.selectbox(
+                "Coder", coders, key=CODER_KEY, accept_new_options=True,
+                help="Codings, undo and redo are in this coder's name; type a new name to add a coder.",
+            )  # fmt: skip
     if waiting:
         st.caption(f"{_waiting(waiting)} for ethics review and cannot be coded yet.")
-        st.page_link(navigation.page("anonymise"), label="Review them on the Anonymisation page", icon=_REVIEW_ICON)
+        link("anonymise", label="Review them on the Anonymisation page", icon=_REVIEW_ICON)
     return by_id[chosen if chosen in by_id else next(iter(by_id))], " ".join(str(coder or "").split()) or actor()
 
 
@@ -199,7 +202,7 @@ def _transcript(
     suggested: dict[str, list[SuggestionRecord]] = defaultdict(list)
     for suggestion in pending:
         suggested[suggestion.segment_id].append(suggestion)
-    memo_counts = Counter(memo.target_id for memo in coding.memos("coding"))
+    memo_counts = coding.memo_counts(document.id)
     context = _Context(coding, suggestions, document, index, memo_counts)
     for turn in shown:
         _turn(context, turn, sentences[turn.id], by_turn[turn.id], suggested)

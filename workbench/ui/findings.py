@@ -7,15 +7,34 @@ analysis APIs.
 
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
 import streamlit as st
 
 from workbench.errors import WorkbenchError
-from workbench.project import Project
-from workbench.ui import navigation
+from workbench.project import DocumentSummary, ParticipantRecord, Project
 from workbench.ui.code_chips import CodeIndex
-from workbench.ui.common import escape_markdown
+from workbench.ui.common import escape_markdown, link
 
 SIGNED_OFF = "signed off"
+# The transcripts and participants, read once per run of a page: a page opens the project for one run and asks for
+# them from several places (a thousand of each take some ten milliseconds to read).
+_DOCUMENTS: WeakKeyDictionary[Project, list[DocumentSummary]] = WeakKeyDictionary()
+_PEOPLE: WeakKeyDictionary[Project, list[ParticipantRecord]] = WeakKeyDictionary()
+
+
+def documents(project: Project) -> list[DocumentSummary]:
+    """``project.documents()``, read once for the project as this run of the page opened it."""
+    if project not in _DOCUMENTS:
+        _DOCUMENTS[project] = project.documents()
+    return _DOCUMENTS[project]
+
+
+def people(project: Project) -> list[ParticipantRecord]:
+    """``project.participants()``, read once for the project as this run of the page opened it."""
+    if project not in _PEOPLE:
+        _PEOPLE[project] = project.participants()
+    return _PEOPLE[project]
 
 
 def ready(project: Project | None, *, codings: bool) -> CodeIndex | None:
@@ -23,16 +42,14 @@ def ready(project: Project | None, *, codings: bool) -> CodeIndex | None:
     fixes it) and return None: a project must be open, a transcript signed off and, when ``codings``, one coded."""
     if project is None:
         st.info("Open a project first.")
-        st.page_link(navigation.page("project"), label="Go to the Project page", icon=":material/folder_open:")
+        link("project", label="Go to the Project page", icon=":material/folder_open:")
         return None
-    if not any(document.status == SIGNED_OFF for document in project.documents()):
+    if not any(document.status == SIGNED_OFF for document in documents(project)):
         st.info(
             "Nothing to show yet: no transcript has been signed off. An ethics reviewer anonymises and signs off each "
             "transcript before anyone reads, codes or quotes it."
         )
-        st.page_link(
-            navigation.page("anonymise"), label="Go to the Anonymisation page", icon=":material/shield_person:"
-        )
+        link("anonymise", label="Go to the Anonymisation page", icon=":material/shield_person:")
         return None
     try:
         index = CodeIndex.of(project.codebooks.loaded())
@@ -42,7 +59,7 @@ def ready(project: Project | None, *, codings: bool) -> CodeIndex | None:
         return None
     if not coded:
         st.info("No codings yet: code the signed-off transcripts on the Coding page, then come back here.")
-        st.page_link(navigation.page("coding"), label="Go to the Coding page", icon=":material/label:")
+        link("coding", label="Go to the Coding page", icon=":material/label:")
         return None
     return index
 
@@ -54,8 +71,8 @@ def show_error(error: WorkbenchError) -> None:
 
 def participants(project: Project) -> dict[str, str]:
     """Participants with a signed-off transcript, id -> citation ("Case Worker 12"), in natural order."""
-    released = {document.participant_id for document in project.documents() if document.status == SIGNED_OFF}
-    return {person.id: person.citation for person in project.participants() if person.id in released}
+    released = {document.participant_id for document in documents(project) if document.status == SIGNED_OFF}
+    return {person.id: person.citation for person in people(project) if person.id in released}
 
 
 def with_subcodes(index: CodeIndex, code_id: str) -> list[str]:

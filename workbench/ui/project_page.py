@@ -11,8 +11,18 @@ import streamlit as st
 from workbench.demo import build_demo
 from workbench.errors import WorkbenchError
 from workbench.project import Project, Source
-from workbench.ui import exchange, navigation
-from workbench.ui.common import actor, escape_markdown, flash, open_project, set_project_folder, show_flashes, sidebar
+from workbench.ui import exchange
+from workbench.ui.common import (
+    actor,
+    escape_markdown,
+    flash,
+    link,
+    open_project,
+    set_project_folder,
+    show_flashes,
+    sidebar,
+    team_mode,
+)
 
 
 def render() -> None:
@@ -23,7 +33,7 @@ def render() -> None:
             return
         st.title(f"Project: {project.folder.name}")
         st.caption(f"Folder: {escape_markdown(str(project.folder.resolve()))}")
-        if st.sidebar.button("Close project", key="close_project"):
+        if not team_mode() and st.sidebar.button("Close project", key="close_project"):  # a team has one project
             set_project_folder(None)
             st.rerun()
         show_flashes()
@@ -122,7 +132,7 @@ def _transcripts(project: Project) -> None:
         }
     )
     st.dataframe(table, hide_index=True, key="documents_table")
-    st.page_link(navigation.page("transcript"), label="Read a transcript", icon=":material/article:")
+    link("transcript", label="Read a transcript", icon=":material/article:")
 
 
 def _participants(project: Project) -> None:

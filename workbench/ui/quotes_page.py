@@ -14,10 +14,11 @@ from workbench.errors import WorkbenchError
 from workbench.exports import quote_table, table_bytes
 from workbench.participants import normalise_participant_id
 from workbench.project import Project
-from workbench.quotes import Quote, QuoteFilter
+from workbench.quotes import Quote, QuoteCounts, QuoteFilter
 from workbench.ui.code_chips import CodeIndex, short
 from workbench.ui.common import actor, escape_markdown, flash, open_project, show_flashes, sidebar
 from workbench.ui.findings import counted, participants, ready, show_error
+from workbench.ui.findings import people as everyone
 
 # Streamlit runs this file as a script, so its "magic" would print a docstring under a constant: comments here.
 PARTICIPANT_KEY = "quotes_participant"
@@ -55,13 +56,13 @@ def render() -> None:
         noun = project.analysis.noun
         wanted, view = _filters(project, index, noun)
         try:
-            quotes = project.quotes(wanted)
+            counts = project.analysis.quote_counts(wanted)
         except WorkbenchError as error:
             show_error(error)
             return
-        _summary(project, quotes, wanted, noun)
-        if quotes:
-            _list(project, quotes, view)
+        _summary(project, counts, wanted, noun)
+        if counts.quotes:
+            _list(project, wanted, counts.quotes, view)
 
 
 # --- filters ----------------------------------------------------------------------------------------------------
@@ -131,7 +132,7 @@ def _preselect(people: dict[str, str]) -> None:
 def _attribute_values(project: Project, released: set[str]) -> list[tuple[str, str]]:
     """(attribute, value) pairs the participants with a signed-off transcript have: role first, then the others."""
     pairs: set[tuple[str, str]] = set()
-    for person in project.participants():
+    for person in everyone(project):
         if person.id in released:
             pairs |= {("role", person.role)} if person.role else set()
             pairs |= {(name, str(value)) for name, value in person.attributes.items() if str(value).strip()}
@@ -145,15 +146,13 @@ def _natural(value: str) -> tuple[int, int | str]:
 # --- the list ---------------------------------------------------------------------------------------------------
 
 
-def _summary(project: Project, quotes: list[Quote], wanted: QuoteFilter, noun: str) -> None:
+def _summary(project: Project, counts: QuoteCounts, wanted: QuoteFilter, noun: str) -> None:
     """Counts, and the quotes as files (built when a button is clicked, in another thread: it opens the project)."""
-    people = len({quote.participant for quote in quotes})
-    keys = sum(quote.key_quote for quote in quotes)
-    st.subheader(f"{counted(len(quotes), 'quotes')} from {counted(people, noun)}")
-    if not quotes:
+    st.subheader(f"{counted(counts.quotes, 'quotes')} from {counted(counts.participants, noun)}")
+    if not counts.quotes:
         st.info("No quote matches these filters.")
         return
-    st.caption(f"{counted(keys, 'key quotes')} among them · every quote is from a signed-off transcript")
+    st.caption(f"{counted(counts.key_quotes, 'key quotes')} among them · every quote is from a signed-off transcript")
     folder = project.folder
     with st.container(horizontal=True, key="quotes_downloads"):
         for kind, label, icon in (("csv", "CSV", ":material/csv:"), ("xlsx", "Excel", ":material/table_view:"),
@@ -174,8 +173,10 @@ def quotes_file(folder: Path, wanted: QuoteFilter, kind: str) -> bytes:
         return table_bytes(quote_table(project.quotes(wanted)), kind, title="Quotes")
 
 
-def _list(project: Project, quotes: list[Quote], view: tuple[object, ...]) -> None:
-    pages = max(1, math.ceil(len(quotes) / QUOTES_PER_PAGE))
+def _list(project: Project, wanted: QuoteFilter, total: int, view: tuple[object, ...]) -> None:
+    """The page of quotes chosen: only the quotes up to its last are read (a theme of a large study has a hundred
+    thousand; the first pages are read at once, later ones as they are asked for)."""
+    pages = max(1, math.ceil(total / QUOTES_PER_PAGE))
     page = int(st.session_state.get(PAGE_KEY) or 1)
     # Set only when it must change: Streamlit logs a warning whenever a pagination's page is set by the page.
     if page != 1 and (st.session_state.get(VIEW_KEY) != view or page > pages):
@@ -183,9 +184,9 @@ def _list(project: Project, quotes: list[Quote], view: tuple[object, ...]) -> No
     st.session_state[VIEW_KEY] = view
     page = int(st.pagination(pages, key=PAGE_KEY)) if pages > 1 else 1
     first = (page - 1) * QUOTES_PER_PAGE
-    shown = quotes[first : first + QUOTES_PER_PAGE]
+    shown = project.quotes(wanted, limit=first + QUOTES_PER_PAGE)[first:]
     if pages > 1:
-        st.caption(f"Quotes {first + 1}–{first + len(shown)} of {len(quotes)} (page {page} of {pages})")
+        st.caption(f"Quotes {first + 1}–{first + len(shown)} of {total} (page {page} of {pages})")
     for quote in shown:
         _quote(project, quote)
 

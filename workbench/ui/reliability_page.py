@@ -10,8 +10,7 @@ import streamlit as st
 from workbench.errors import WorkbenchError
 from workbench.project import Project
 from workbench.reliability import AGREED, Disagreement, ReliabilityReport
-from workbench.ui import navigation
-from workbench.ui.common import actor, escape_markdown, flash, open_project, show_flashes, sidebar
+from workbench.ui.common import actor, escape_markdown, flash, link, open_project, show_flashes, sidebar
 
 # Streamlit runs this file as a script, so its "magic" would print a docstring under a constant: comments here.
 CODERS_KEY = "reliability_coders"
@@ -48,13 +47,13 @@ def render() -> None:
         st.title("Reliability")
         if project is None:
             st.info("Open a project first.")
-            st.page_link(navigation.page("project"), label="Go to the Project page", icon=":material/folder_open:")
+            link("project", label="Go to the Project page", icon=":material/folder_open:")
             return
         coders = project.reliability.coders()
         if len([coder for coder in coders if coder != AGREED]) < 2:
             st.info("Reliability compares two or more coders on the same transcripts: code them on the Coding page "
                     "under two coders' names first.")  # fmt: skip
-            st.page_link(navigation.page("coding"), label="Go to the Coding page", icon=":material/label:")
+            link("coding", label="Go to the Coding page", icon=":material/label:")
             return
         show_flashes()
         chosen = _choose(coders)

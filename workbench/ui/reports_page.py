@@ -15,8 +15,7 @@ from workbench.project import Project
 from workbench.report import KINDS, DraftOptions, Report, build_draft, draft_bytes
 from workbench.report.findings import RECOMMENDATIONS_CODEBOOK
 from workbench.report.model import Bullets, Heading, Paragraph, QuoteBlock, Table
-from workbench.ui import navigation
-from workbench.ui.common import escape_markdown, open_project, sidebar
+from workbench.ui.common import escape_markdown, link, open_project, sidebar
 from workbench.ui.ethics_downloads import ethics_buttons
 
 # Streamlit runs this file as a script, so its "magic" would print a docstring under a constant: comments here.
@@ -51,7 +50,7 @@ def render() -> None:
         st.title("Reports")
         if project is None:
             st.info("Open a project first.")
-            st.page_link(navigation.page("project"), label="Go to the Project page", icon=":material/folder_open:")
+            link("project", label="Go to the Project page", icon=":material/folder_open:")
             return
         chosen = st.segmented_control(
             "Report", KINDS, default="findings", required=True, key=KIND_KEY,
@@ -79,17 +78,15 @@ def _ready(project: Project, codebooks: list[Codebook]) -> bool:
             "Nothing to draft yet: no transcript has been signed off. An ethics reviewer anonymises and signs off each "
             "transcript before anyone codes or quotes it."
         )
-        st.page_link(
-            navigation.page("anonymise"), label="Go to the Anonymisation page", icon=":material/shield_person:"
-        )
+        link("anonymise", label="Go to the Anonymisation page", icon=":material/shield_person:")
         return False
     if not codebooks:
         st.info("This project has no codebook yet: load one on the Codebook page, then code the transcripts with it.")
-        st.page_link(navigation.page("codebook"), label="Go to the Codebook page", icon=":material/account_tree:")
+        link("codebook", label="Go to the Codebook page", icon=":material/account_tree:")
         return False
     if not project.quotes(limit=1):
         st.info("No codings yet: a draft is written from coded passages. Code the transcripts on the Coding page.")
-        st.page_link(navigation.page("coding"), label="Go to the Coding page", icon=":material/label:")
+        link("coding", label="Go to the Coding page", icon=":material/label:")
         return False
     return True
 
@@ -264,9 +261,8 @@ def _refused(what: str, problems: list[str]) -> None:
         "again.\n\n" + "\n".join(lines)
     )
     with st.container(horizontal=True, key=f"report_fix_{what.split()[-1].lower()}"):
-        st.page_link(navigation.page("coding"), label="Memos: the Coding page", icon=":material/label:")
-        st.page_link(
-            navigation.page("anonymise"), label="Transcripts and the glossary: the Anonymisation page",
+        link("coding", label="Memos: the Coding page", icon=":material/label:")
+        link("anonymise", label="Transcripts and the glossary: the Anonymisation page",
             icon=":material/shield_person:",
         )  # fmt: skip
 
@@ -318,7 +314,7 @@ def _capital(text: str) -> str:
 def _ethics(project: Project) -> None:
     if not project.documents():
         st.info("This project has no transcripts yet: import some on the Project page.")
-        st.page_link(navigation.page("project"), label="Go to the Project page", icon=":material/folder_open:")
+        link("project", label="Go to the Project page", icon=":material/folder_open:")
         return
     ethics_buttons(project, docx_key="report_ethics_docx", md_key="report_ethics_md")
 

@@ -5,14 +5,21 @@ Coders read here, so it offers only transcripts an ethics reviewer has signed of
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from workbench.project import DocumentRecord, DocumentSummary, Project, TurnRecord
-from workbench.ui import navigation
-from workbench.ui.common import escape_markdown, open_project, sidebar
+from workbench.ui.common import escape_markdown, link, open_project, sidebar
 
 PARTICIPANT_KEY = "transcript_participant"
 DOCUMENT_KEY = "transcript_document"
+PAGE_KEY = "transcript_page_number"
+# The transcript the page number belongs to: another transcript starts again from its first page.
+VIEW_KEY = "transcript_view"
+# A long interview is read a page of turns at a time (a 12,000-word one has some 250 turns): every sample study
+# interview fits on one page.
+TURNS_PER_PAGE = 60
 SIGNED_OFF = "signed off"
 _REVIEW_ICON = ":material/shield_person:"
 _AVATARS = {"interviewer": ":material/record_voice_over:", "participant": ":material/person:"}
@@ -24,7 +31,7 @@ def render() -> None:
         if project is None:
             st.title("Transcript")
             st.info("Open a project first.")
-            st.page_link(navigation.page("project"), label="Go to the Project page", icon=":material/folder_open:")
+            link("project", label="Go to the Project page", icon=":material/folder_open:")
             return
         documents = project.documents()
         if not documents:
@@ -39,7 +46,7 @@ def render() -> None:
                 f"No transcript can be read yet: {_waiting(waiting)} for ethics review. An ethics reviewer "
                 "anonymises and signs off each transcript before coders read it."
             )
-            st.page_link(navigation.page("anonymise"), label="Go to the Anonymisation page", icon=_REVIEW_ICON)
+            link("anonymise", label="Go to the Anonymisation page", icon=_REVIEW_ICON)
             return
         document = _choose_document(project, released, waiting)
         _show(document)
@@ -74,7 +81,7 @@ def _choose_document(
         st.toggle("Show sentence ids", value=True, key="show_sentence_ids")
         if waiting:
             st.info(f"{_waiting(waiting)} for ethics review.", icon=_REVIEW_ICON)
-            st.page_link(navigation.page("anonymise"), label="Review them on the Anonymisation page", icon=_REVIEW_ICON)
+            link("anonymise", label="Review them on the Anonymisation page", icon=_REVIEW_ICON)
     st.query_params["participant"] = participant
     return project.document(chosen.id)
 
@@ -92,8 +99,29 @@ def _show(document: DocumentRecord) -> None:
     for sentence in document.sentences:
         sentences_by_turn.setdefault(sentence.turn_id, []).append((sentence.id, sentence.text))
     show_ids = bool(st.session_state.get("show_sentence_ids", True))
-    for turn in document.turns:
+    for turn in _page(document):
         _show_turn(turn, sentences_by_turn.get(turn.id, []), show_ids)
+    if len(document.turns) > TURNS_PER_PAGE:
+        st.pagination(math.ceil(len(document.turns) / TURNS_PER_PAGE), key=PAGE_KEY)
+
+
+def _page(document: DocumentRecord) -> list[TurnRecord]:
+    """The turns of the page chosen (all of them when the transcript fits on one), and a caption saying which."""
+    pages = max(1, math.ceil(len(document.turns) / TURNS_PER_PAGE))
+    page = int(st.session_state.get(PAGE_KEY) or 1)
+    # Set only when it must change: Streamlit logs a warning whenever a pagination's page is set by the page.
+    if page != 1 and (st.session_state.get(VIEW_KEY) != document.id or page > pages):
+        st.session_state[PAGE_KEY] = page = 1
+    st.session_state[VIEW_KEY] = document.id
+    if pages == 1:
+        return document.turns
+    first = (page - 1) * TURNS_PER_PAGE
+    shown = document.turns[first : first + TURNS_PER_PAGE]
+    st.caption(
+        f"Turns {first + 1}–{first + len(shown)} of {len(document.turns)} (page {page} of {pages}): the pages are "
+        "at the foot of the transcript."
+    )
+    return shown
 
 
 def _show_turn(turn: TurnRecord, sentences: list[tuple[str, str]], show_ids: bool) -> None:

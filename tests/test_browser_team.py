@@ -1,0 +1,106 @@
+"""Team mode end to end in Debian's Chromium: `workbench app DIR --team`, a coder who neither sees nor reaches the
+Anonymisation page, and a reviewer who does."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.conftest import REPO
+from tests.test_browser import SCREENSHOTS, _free_port, _settled
+from tests.test_browser import browser_type_launch_args as browser_type_launch_args  # Debian's Chromium
+from workbench.team import CODER, REVIEWER, Team
+
+pytestmark = pytest.mark.browser
+PASSWORD = "correct horse"
+
+
+@pytest.fixture
+def team_url(sample_copy: Path) -> Iterator[str]:
+    """The sample study served by `workbench app DIR --team` on a free loopback port, with a coder and a reviewer."""
+    with Team.open(sample_copy, actor="setup") as team:
+        team.add("Ada", ["admin"], PASSWORD)
+        team.add("Cora", [CODER], PASSWORD)
+        team.add("Rhea", [REVIEWER], PASSWORD)
+    port = _free_port()
+    environment = {key: value for key, value in os.environ.items() if key not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "workbench.cli", "app", str(sample_copy), "--team", "--port", str(port)],
+        cwd=REPO, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.read() == b"ok":
+                        break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("`workbench app --team` did not start") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)  # the launcher and the Streamlit server it started
+        server.wait(timeout=30)
+
+
+def _sign_in(page: Page, name: str) -> None:
+    _settled(page)
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.locator(".st-key-team_name input").fill(name)
+    page.locator(".st-key-team_password input").fill(PASSWORD)
+    page.locator(".st-key-team_sign_in button").click()
+    _settled(page)
+    expect(page.get_by_text(f"Signed in as {name}")).to_be_visible()
+
+
+def test_a_coder_never_reaches_the_anonymisation_page_and_a_reviewer_does(page: Page, team_url: str) -> None:
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(team_url)
+    _settled(page)
+    expect(page.locator("[data-testid='stSidebarNav']")).to_have_count(0)  # nothing before sign-in
+    expect(page.locator("body")).not_to_contain_text("Case Worker")
+
+    _sign_in(page, "Cora")
+    navigation = page.locator("[data-testid='stSidebarNav']")
+    expect(navigation).to_contain_text("Coding")
+    expect(navigation).not_to_contain_text("Anonymisation")
+    expect(navigation).not_to_contain_text("Project")
+    expect(page.get_by_role("heading", name="Case Worker 1")).to_be_visible()  # the Transcript page
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "team_coder.png"), full_page=True)
+
+    # A link or a typed address to the page is refused, and shows none of it.
+    page.get_by_role("link", name="Review them on the Anonymisation page").click()
+    _settled(page)
+    expect(page.locator("[data-testid='stAlertContentError']")).to_have_text(
+        "The Anonymisation page is open to reviewers only, and you are signed in as coder; ask a team admin if you "
+        "need it."
+    )
+    expect(page.locator("body")).not_to_contain_text("Denise")
+    expect(page.locator("body")).not_to_contain_text("Meadow Lane")
+    page.goto(f"{team_url}/anonymise")  # a new session: sign in again, and the coder lands on their own page
+    _sign_in(page, "Cora")
+    expect(page.get_by_role("heading", name="Anonymisation")).to_have_count(0)
+    expect(page.locator("body")).not_to_contain_text("Meadow Lane")
+
+    page.locator(".st-key-team_sign_out button").click()
+    _settled(page)
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    _sign_in(page, "Rhea")
+    navigation.get_by_role("link", name="Anonymisation").click()
+    _settled(page)
+    expect(page.get_by_role("heading", name="Anonymisation")).to_be_visible()
+    expect(page.locator(".st-key-candidate_card")).to_contain_text("14 Meadow Lane")
+    page.screenshot(path=str(SCREENSHOTS / "team_reviewer.png"), full_page=True)

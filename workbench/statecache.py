@@ -1,0 +1,90 @@
+"""Results of whole-project reads kept while project.db stays as it was: a cache for this process, keyed by the
+database's state, so that a page's reruns (a widget changed, the next page of results) do not redo a heavy query.
+
+The state is the database file (its path and inode) and its newest audit row. Every write to project.db goes
+through ``Store.transaction``, which commits it together with its audit row (invariant 3 of ARCHITECTURE.md), so
+any change, by any process, makes a new key and a result is never served for a state it was not read in. (The file's
+size and times would not do: the last connection to close checkpoints the write-ahead log, and the pages open and
+close the project on every run.) A miss only costs the query. Nothing is cached inside a transaction (its writes may
+still roll back), and a write that bypasses the core (sqlite3 by hand) is not seen until the next audited one.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+import pandas as pd
+
+from workbench.store import Store
+
+T = TypeVar("T")
+
+# How much is kept, in the callers' own units (rows, mostly): a study's tables and a few lists of quotes (a quote
+# takes about a kilobyte, so at most some 300 MB).
+MAX_WEIGHT = 300_000
+MAX_ENTRIES = 64
+
+_lock = threading.Lock()
+_entries: OrderedDict[Hashable, tuple[int, Any]] = OrderedDict()
+_weight = 0
+
+
+def state(store: Store) -> Hashable | None:
+    """The database's state now, or None when it cannot be told (then nothing is cached)."""
+    if store.db.conn.in_transaction:
+        return None
+    try:
+        database = os.stat(store.path)
+    except OSError:
+        return None
+    last = store.db.execute("SELECT id, at, action, payload FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    return (os.path.realpath(store.path), database.st_dev, database.st_ino, tuple(last) if last else None)
+
+
+def cached(store: Store, key: Hashable, compute: Callable[[], T], *, weight: Callable[[T], int] = lambda _: 1) -> T:
+    """Return ``compute()``, or what it returned before for the same ``key`` on the database in the same state.
+
+    A pandas table comes back as a copy (callers may change it); lists come back as new lists of the same items.
+    """
+    global _weight
+    now = state(store)
+    if now is None:
+        return compute()
+    full_key = (now, key)
+    with _lock:
+        found = _entries.get(full_key)
+        if found is not None:
+            _entries.move_to_end(full_key)
+            return _fresh(found[1])
+    value = compute()
+    heft = max(1, weight(value))
+    if heft > MAX_WEIGHT // 2:
+        return value
+    with _lock:
+        if full_key not in _entries:
+            _entries[full_key] = (heft, value)
+            _weight += heft
+        while _entries and (_weight > MAX_WEIGHT or len(_entries) > MAX_ENTRIES):
+            _, (dropped, _) = _entries.popitem(last=False)
+            _weight -= dropped
+    return _fresh(value)
+
+
+def clear() -> None:
+    """Forget everything (tests use it to measure a cold read)."""
+    global _weight
+    with _lock:
+        _entries.clear()
+        _weight = 0
+
+
+def _fresh(value: T) -> T:
+    if isinstance(value, pd.DataFrame):
+        return value.copy()
+    if isinstance(value, list):
+        return list(value)  # type: ignore[return-value]
+    return value
