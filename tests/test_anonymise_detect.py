@@ -207,6 +207,15 @@ def test_a_roster_knows_short_and_familiar_forms_of_its_names(tmp_path: Path) ->
     assert "will" not in [text for text, _ in found]
 
 
+def test_a_roster_finds_a_family_by_its_surname_in_the_plural(tmp_path: Path) -> None:
+    roster = read_roster(
+        write(tmp_path, "roster.csv", "original,category\nMaureen Hobbs,service user\nEllis Tranter,service user\n")
+    )
+    text = "That's the Hobbses, and the Tranters' house is next door."
+    found = [c.text for c in Detector(roster=roster).detect(text)]
+    assert "Hobbses" in found and any(name.startswith("Tranters") for name in found)
+
+
 @pytest.mark.parametrize(
     ("text", "identifier"),
     [

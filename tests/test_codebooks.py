@@ -134,6 +134,23 @@ def test_a_hand_edited_file_is_noticed_until_it_is_loaded_again(coded: Project) 
     assert coded.codebooks.codes()["t.training"].name == "Training days"
 
 
+def test_an_edit_in_the_workbench_never_overwrites_a_hand_edited_file(coded: Project) -> None:
+    path = coded.folder / "codebooks" / "test_book.yaml"
+    path.write_text(path.read_text("utf-8").replace("name: Training", "name: Training days"), "utf-8")
+    hand_edited, before = path.read_bytes(), database_dump(coded.folder)
+    result = run_cli("codebook", "rename", str(coded.folder), "t.paperwork", "The paperwork")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error: codebooks/test_book.yaml was edited by hand since the workbench wrote it; load it again (`workbench "
+        'codebook load`, or "Reload from the file" on the Codebook page) to take those edits in first'
+    )
+    assert path.read_bytes() == hand_edited
+    assert database_dump(coded.folder) == before
+    coded.codebooks.load(path)
+    coded.codebooks.update("t.paperwork", name="The paperwork")
+    assert "name: Training days" in path.read_text("utf-8") and "name: The paperwork" in path.read_text("utf-8")
+
+
 def test_a_file_left_a_version_behind_by_a_failed_write_is_rewritten_not_reported(
     coded: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -21,7 +21,7 @@ from workbench.codebook import read_codebook
 from workbench.coding import Span
 from workbench.project import Project, Source
 
-FILES = 48
+FILES = 120  # enough that the writes take longer than the poll below needs to see two of them
 
 
 def _committed_documents(database: Path) -> int:

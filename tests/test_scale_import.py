@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import signal
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -205,6 +206,21 @@ def test_progress_is_shown_for_the_check_and_for_each_file_written(project: Proj
         (0, 3, "checking cw1.txt"), (1, 3, "checking cw2.txt"), (2, 3, "checking cw3.txt"), (3, 3, "checked"),
         (0, 3, "importing cw1.txt"), (1, 3, "importing cw2.txt"), (2, 3, "importing cw3.txt"), (3, 3, "done"),
     ]  # fmt: skip
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def test_a_worker_stops_when_the_import_is_stopped_even_if_the_parent_handles_sigterm() -> None:
+    # The app launcher turns SIGTERM into KeyboardInterrupt; a worker that inherited that handler survived the
+    # pool's terminate (after a bad file), and the import waited for it forever.
+    signal.signal(signal.SIGTERM, _interrupt)  # conftest puts the test process's own handler back
+    with SentenceSplitter(2) as splitter:
+        assert list(splitter.map(signal.getsignal, [signal.SIGTERM, signal.SIGINT])) == [
+            signal.SIG_DFL,
+            signal.SIG_IGN,
+        ]
 
 
 def test_the_workers_take_only_a_few_jobs_ahead_of_the_results(tmp_path: Path) -> None:

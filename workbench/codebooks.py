@@ -272,6 +272,12 @@ class Codebooks:
         # are put in order (BEGIN IMMEDIATE) and neither edit is lost.
         with self._store.transaction(self.actor, action, {"codebook": codebook_id, **payload}):
             row = self._store.query("SELECT id, file, source FROM codebooks WHERE id = ?", [codebook_id])[0]
+            if self._file_state(row) == "edited":
+                # Writing the edit would put the database's version over the hand edits: take them in first.
+                raise CodebookEditError(
+                    f"{CODEBOOK_FOLDER}/{row['file']} was edited by hand since the workbench wrote it; load it again "
+                    '(`workbench codebook load`, or "Reload from the file" on the Codebook page) to take those edits in first'
+                )
             self._note_file(codebook_id, row["file"], row)
             edited = CodebookFile.parse(row["source"], row["file"])
             result = change(edited)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import signal
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -122,6 +123,21 @@ def _trim(text: str, start: int, end: int) -> Span:
     return start, end
 
 
+def fork_pool(workers: int) -> Pool:
+    """Return a pool of ``workers`` processes forked from this one, so that each inherits the loaded model.
+
+    A worker takes the default SIGTERM (the parent's handler, such as the app launcher's, would keep it alive when
+    the pool is terminated, and the pool would wait for it forever) and ignores SIGINT: Ctrl+C reaches the whole
+    process group, and the parent alone decides to stop the pool.
+    """
+    return multiprocessing.get_context("fork").Pool(workers, initializer=_worker_signals)
+
+
+def _worker_signals() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class SentenceSplitter:
     """Splits transcripts into sentences while the caller goes on reading and writing.
 
@@ -139,7 +155,7 @@ class SentenceSplitter:
         self._futures: list[AsyncResult[TurnSpans]] = []
         if workers > 0:
             load_nlp()  # before the fork, so every worker inherits the loaded model instead of loading its own
-            self._pool = multiprocessing.get_context("fork").Pool(workers)
+            self._pool = fork_pool(workers)
 
     @staticmethod
     def workers_for(transcripts: int) -> int:

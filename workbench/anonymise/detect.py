@@ -8,7 +8,6 @@ already in the text ({client}, [name]) are protected: the name-like detectors ne
 
 from __future__ import annotations
 
-import multiprocessing
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -36,7 +35,7 @@ from workbench.anonymise.spans import around, house_names, merge, outside, repea
 from workbench.anonymise.words import not_names, word_list
 from workbench.ingest.speakers import label_role
 from workbench.nlp import load_nlp, pipe
-from workbench.segment import SentenceSplitter, paragraphs
+from workbench.segment import SentenceSplitter, fork_pool, paragraphs
 
 _MODEL_CATEGORIES = {"PERSON": "person", "GPE": "place", "LOC": "place", "FAC": "place", "ORG": "organisation"}
 _PERSON_NOUNS = {"lady", "man", "gentleman", "woman", "chap", "family", "girl", "boy", "couple", "lad", "fella"}
@@ -134,8 +133,7 @@ class Detector:
         if workers is None:
             workers = SentenceSplitter.workers_for(len(texts))
         if workers > 0:
-            context = multiprocessing.get_context("fork")
-            with context.Pool(workers) as pool:
+            with fork_pool(workers) as pool:
                 futures = [pool.apply_async(_entity_hits, ([text],)) for text in texts]
                 for text, future in zip(texts, futures, strict=True):
                     yield self._candidates(text, future.get()[0])

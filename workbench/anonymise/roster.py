@@ -144,6 +144,10 @@ class RosterMatcher:
         if key in self._by_part:
             # A name that is also a word ("Will", "Grace") counts only with its capital: "will will only go".
             return (self._by_part[key], 0.95) if capitalised or not is_english(key) else None
+        for plural in ("es", "s"):  # a family by its surname: "the Hobbses", "the Tranters"
+            base = key.removesuffix(plural)
+            if base != key and base in self._by_part and (capitalised or not is_english(base)):
+                return self._by_part[base], 0.9
         formal = NICKNAMES.get(key)
         if formal and formal in self._by_part:
             return self._by_part[formal], 0.8  # "Bill" for William, "Winnie" for Winifred
