@@ -276,7 +276,8 @@ class Codebooks:
                 # Writing the edit would put the database's version over the hand edits: take them in first.
                 raise CodebookEditError(
                     f"{CODEBOOK_FOLDER}/{row['file']} was edited by hand since the workbench wrote it; load it again "
-                    '(`workbench codebook load`, or "Reload from the file" on the Codebook page) to take those edits in first'
+                    '(`workbench codebook load`, or "Reload from the file" on the Codebook page) to take those edits '
+                    "in first"
                 )
             self._note_file(codebook_id, row["file"], row)
             edited = CodebookFile.parse(row["source"], row["file"])
