@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import re
@@ -18,6 +19,12 @@ _HEADER = """# Benchmarks
 Measured figures, never guesses: each section is rewritten by its benchmark (`make bench` runs them all). Targets
 come from the issues. Timings are medians of repeated runs, with the spaCy model loaded and warmed up beforehand.
 """
+
+
+def nearest_rank(values: list[float], share: float) -> float:
+    """The nearest-rank percentile of ``values`` (``share`` 0.95 for the p95)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
 
 
 def machine() -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import math
 import os
 import random
 import re
@@ -26,7 +25,7 @@ from typing import Any
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from bench import synthetic_project as synthetic
-from bench.report import write_section
+from bench.report import nearest_rank, write_section
 from workbench import statecache
 from workbench.nlp import load_nlp
 from workbench.project import Project
@@ -65,9 +64,7 @@ class Timing:
     rows: list[int] = field(default_factory=list)
 
     def percentile(self, share: float) -> float:
-        """Nearest-rank percentile."""
-        ordered = sorted(self.ms)
-        return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
+        return nearest_rank(self.ms, share)
 
     @property
     def p50(self) -> float:

@@ -16,7 +16,6 @@ It rewrites the "scale" section of docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import random
 import statistics
@@ -31,8 +30,8 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 from bench import synthetic_project as synthetic
-from bench.report import write_section
-from bench.retrieval import search_queries
+from bench.report import nearest_rank, write_section
+from bench.retrieval import Timing, search_queries
 from workbench import statecache
 from workbench.nlp import load_nlp
 from workbench.project import Project
@@ -47,28 +46,14 @@ LEAD = synthetic.CODERS[0][0]
 SEARCH_LIMIT = 500
 
 
-@dataclass
-class Item:
-    """One measured query or page: milliseconds of each run, and what the runs returned (rows), if anything."""
+@dataclass(kw_only=True)
+class Item(Timing):
+    """One measured query or page: milliseconds of each run warm (the same read again, the database unchanged) and
+    cold (the first read after a change, nothing kept), and what the runs returned (rows), if anything."""
 
     name: str
     call: str
-    ms: list[float] = field(default_factory=list)  # warm: the same read again, the database unchanged
-    rows: list[int] = field(default_factory=list)
-    cold: list[float] = field(default_factory=list)  # the first read after a change (nothing kept)
-
-    def percentile(self, share: float) -> float:
-        """Nearest-rank percentile of the runs."""
-        ordered = sorted(self.ms)
-        return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
-
-    @property
-    def p50(self) -> float:
-        return statistics.median(self.ms)
-
-    @property
-    def p95(self) -> float:
-        return self.percentile(0.95)
+    cold: list[float] = field(default_factory=list)
 
     @property
     def cold_p50(self) -> float:
@@ -76,8 +61,7 @@ class Item:
 
     @property
     def cold_p95(self) -> float:
-        ordered = sorted(self.cold)
-        return ordered[min(len(ordered) - 1, max(0, math.ceil(0.95 * len(ordered)) - 1))]
+        return nearest_rank(self.cold, 0.95)
 
     def line(self) -> str:
         return (
@@ -89,7 +73,7 @@ class Item:
 def _run_all(name: str, call: str, calls: Sequence[Callable[[], Any]], *, passes: int, budget_s: float) -> Item:
     """Run every call cold (what was kept forgotten first: as after a change) once, then once to warm up, then
     ``passes`` passes over them warm (each part stops early once it has taken ``budget_s``)."""
-    item = Item(name, call)
+    item = Item(name=name, call=call)
     started = time.perf_counter()
     for function in calls:
         statecache.clear()
@@ -281,7 +265,7 @@ def measure_pages(
         at.run()
         if at.exception:
             raise RuntimeError(f"{page}: {[e.value for e in at.exception]}")
-        item = Item(page, chosen)
+        item = Item(name=page, call=chosen)
         started = time.perf_counter()
         for _ in range(args.page_runs):
             statecache.clear()
@@ -310,7 +294,7 @@ def apptest_floor(runs: int) -> Item:
     """What AppTest itself costs: an empty script's run (for information, subtracted from nothing)."""
     at = AppTest.from_string("import streamlit as st\nst.write('')\n", default_timeout=60)
     at.run()
-    item = Item("empty script", "`AppTest.from_string` of one `st.write`")
+    item = Item(name="empty script", call="`AppTest.from_string` of one `st.write`")
     for _ in range(runs):
         start = time.perf_counter()
         at.run()

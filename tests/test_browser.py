@@ -55,22 +55,25 @@ def _serve(folder: Path) -> Iterator[str]:
          "--server.fileWatcherType", "none"],
         cwd=REPO, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.read() == b"ok":
-                        break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("the Streamlit app did not start") from None
-                time.sleep(0.3)
-        yield url
+        yield wait_until_healthy(f"http://127.0.0.1:{port}", server, "the Streamlit app", timeout=60)
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def wait_until_healthy(url: str, server: subprocess.Popen[bytes], what: str, *, timeout: float) -> str:
+    """Return ``url`` once the app there answers its health check; raise if ``server`` exits or time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.read() == b"ok":
+                    return url
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError(f"{what} did not start") from None
+            time.sleep(0.3)
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import REPO
-from tests.test_browser import SCREENSHOTS, _free_port, _settled
+from tests.test_browser import SCREENSHOTS, _free_port, _settled, wait_until_healthy
 from tests.test_browser import browser_type_launch_args as browser_type_launch_args  # Debian's Chromium
 from workbench.team import CODER, REVIEWER, Team
 
@@ -37,19 +35,8 @@ def team_url(sample_copy: Path) -> Iterator[str]:
         [sys.executable, "-m", "workbench.cli", "app", str(sample_copy), "--team", "--port", str(port)],
         cwd=REPO, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.read() == b"ok":
-                        break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("`workbench app --team` did not start") from None
-                time.sleep(0.3)
-        yield url
+        yield wait_until_healthy(f"http://127.0.0.1:{port}", server, "`workbench app --team`", timeout=90)
     finally:
         os.killpg(server.pid, signal.SIGTERM)  # the launcher and the Streamlit server it started
         server.wait(timeout=30)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain, takewhile
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from workbench.analysis import Analysis, people_noun
 from workbench.anonymise.review import Review
@@ -168,13 +168,21 @@ class AuditEntry:
     payload: dict[str, Any]
 
 
-@dataclass
-class ImportPlan:
-    """What an import would do: the transcripts ready to write, the files refused, and those already imported."""
+Ready = TypeVar("Ready")
 
-    ready: list[PreparedImport] = field(default_factory=list)
+
+@dataclass
+class _Sorted(Generic[Ready]):
+    """A batch of files sorted: those ready to write, in order, those refused, and those already imported."""
+
+    ready: list[Ready] = field(default_factory=list)
     errors: list[WorkbenchError] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportPlan(_Sorted[PreparedImport]):
+    """What an import of a few files would do, with each ready file's bytes and parsed text (the app's uploads)."""
 
 
 @dataclass(frozen=True)
@@ -188,12 +196,8 @@ class CheckedFile:
 
 
 @dataclass
-class ImportCheck:
-    """What a batch import found: the files to import, in order, the files refused, and those already imported."""
-
-    ready: list[CheckedFile] = field(default_factory=list)
-    errors: list[WorkbenchError] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+class ImportCheck(_Sorted[CheckedFile]):
+    """What a batch import found, keeping of each ready file only what ``CheckedFile`` says (never its text)."""
 
 
 @dataclass(frozen=True)
