@@ -390,7 +390,10 @@ Targets: without a roster the workbench catches at least {RECALL_TARGET:.2f} of 
 number, e-mail address, NHS number, NI number and postcode; it leaves at least {KEEP_TARGET:.2f} of the domain terms
 alone; with the study's roster it catches every rostered name; and it is at least {SPEED_TARGET:.0f}x as fast as
 Presidio. Figures are on the held-out **test half** of the evaluation set (`bench/eval_set.py`; {sets}); the workbench
-is tuned on the dev half only, whose figures follow in a smaller table.
+is tuned on the dev half, whose figures follow in a smaller table. The test half's misses were read once, on
+2026-12-07, after it had measured recall 0.968 without a roster and missed one rostered name ("the Hobbses"); three
+general rules came of it (a family by its surname in the plural, a title before a lower-case name: "mrs warsame", and
+a surname beside a first name even when it joins two words: "warsame"), so its figures are no longer strictly unseen.
 
 How it is scored. An identifier is **caught** when every word character of it (regex `\\w`) lies inside some detection
 of the system, whatever kind the system gave it, since a leak is a leak; partly covered is missed. A detection is

@@ -306,3 +306,24 @@ def test_an_organisation_in_a_transcript_typed_without_capitals_is_found_by_its_
 def test_the_lower_case_shape_is_not_used_where_a_transcript_has_capitals(detector: Detector) -> None:
     capitalised = "I said to him, you go to amateur boxing club on a Tuesday. He goes. He likes it. It's good for him."
     assert _found(detector, capitalised) == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("And the cartoon faces, mrs warsame cant see them.", "mrs warsame"),
+        ("So kath sat with mr hobbs on his own.", "mr hobbs"),
+        ("I rang dr okafor back the next day.", "dr okafor"),
+        # A surname that happens to join two words (war + same) is still a surname beside a name.
+        ("her referral got lost. hodan warsame had four appointments cancelled", "hodan warsame"),
+    ],
+)
+def test_a_title_or_a_first_name_makes_a_lower_case_name(detector: Detector, text: str, name: str) -> None:
+    assert _found(detector, text).get(name) == "person"
+
+
+@pytest.mark.parametrize(
+    "text", ["Mrs is what she likes to be called.", "I said to the dr that she was fine.", "Not a dr, a nurse."]
+)
+def test_a_title_alone_is_not_a_name(detector: Detector, text: str) -> None:
+    assert "person" not in _found(detector, text).values()

@@ -12,6 +12,7 @@ import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -26,6 +27,7 @@ from workbench.anonymise.names import (
     looks_like_a_name,
     lower_case_organisation_hits,
     place_name_hits,
+    titled_hits,
     trim_name,
     unknown_word_hits,
 )
@@ -153,10 +155,9 @@ class Detector:
         hits += locative_hits(text)
         hits += unknown_word_hits(text)
         hits = [piece for hit in hits for piece in outside(text, hit, protected)]
-        # Found by their shape, not by a capital, so they need no capital to look like a name.
-        hits += [
-            piece for hit in lower_case_organisation_hits(text) for piece in outside(text, hit, protected, vouched=True)
-        ]
+        # Found by their shape or a title, not by a capital, so they need no capital to look like a name.
+        shaped_names = chain(lower_case_organisation_hits(text), titled_hits(text))
+        hits += [piece for hit in shaped_names for piece in outside(text, hit, protected, vouched=True)]
         shaped = [(hit.start, hit.end) for hit in hits if hit.detector == "pattern"]
         hits = [piece for hit in hits for piece in around(text, hit, shaped)]
         merged = house_names(text, merge([widen(text, hit) for hit in merge(hits)]))

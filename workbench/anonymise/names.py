@@ -142,10 +142,33 @@ def first_name_hits(text: str) -> Iterator[Hit]:
         owned = owner and not _DETERMINER_BEFORE.search(text, max(0, start - 6), start)
         if key in ambiguous and not (word[:1].isupper() and (owner or not sentence_start(text, start))) and not owned:
             continue
-        surname = WORD.match(text, end + 1) if text[end : end + 1] == " " else None
-        if surname and surname.group().isalpha() and not is_english(surname.group()):
-            end = surname.end()  # "femi adebayo": a surname no dictionary knows
+        end = _with_surname(text, end)  # "femi adebayo"
         yield Hit(start, end, "person", "names", 0.55 if key in ambiguous else 0.6)
+
+
+def _with_surname(text: str, end: int) -> int:
+    """Return where a name that ends at ``end`` ends with the word after it, if that word is a surname no dictionary
+    knows (a compound of two words counts as unknown: "warsame" is not war + same)."""
+    surname = WORD.match(text, end + 1) if text[end : end + 1] == " " else None
+    if surname and surname.group().isalpha() and not is_english(surname.group(), compounds=False):
+        return surname.end()
+    return end
+
+
+# A title before a word makes it a name in any case, as typed in lower case: "mrs warsame", "dr okafor".
+_TITLED = re.compile(r"\b(?:mr|mrs|ms|miss|mx|dr)\.?\s+(?P<name>[^\W\d_][\w'’-]*)", re.IGNORECASE)
+
+
+def titled_hits(text: str) -> Iterator[Hit]:
+    for found in _TITLED.finditer(text):
+        name = POSSESSIVE.sub("", found.group("name"))
+        key = name.casefold()
+        if text[found.start() : found.start() + 2].isupper():
+            continue  # "MS", "DR": a condition or an abbreviation, not a title
+        if not name.isalpha() or key in STOP_WORDS or key in NEVER_IN_NAMES or key in not_names():
+            continue
+        end = _with_surname(text, found.start("name") + len(name))
+        yield Hit(found.start(), end, "person", "context", 0.7)
 
 
 def unknown_word_hits(text: str) -> Iterator[Hit]:
@@ -155,14 +178,15 @@ def unknown_word_hits(text: str) -> Iterator[Hit]:
     for found in WORD.finditer(text):
         word = POSSESSIVE.sub("", found.group())
         key = word.casefold()
+        beside = bool(run) and not text[run[-1][1] : found.start()].strip()
         unknown = (
             len(key) >= 3
             and word.isalpha()
             and key not in not_names()
-            and not is_english(word)
+            and not is_english(word, compounds=not beside)  # beside an unknown word, a compound is a surname
             and not (word[0].isupper() and sentence_start(text, found.start()) and common_word_elsewhere(text, word))
         )
-        if unknown and run and not text[run[-1][1] : found.start()].strip():
+        if unknown and beside:
             run.append((found.start(), found.start() + len(word)))
             continue
         if run:

@@ -44,13 +44,14 @@ _SUFFIXES = (
 )
 
 
-def is_english(word: str) -> bool:
-    """Whether a word (any case) is in the model's English dictionary, allowing common endings."""
+def is_english(word: str, *, compounds: bool = True) -> bool:
+    """Whether a word (any case) is in the model's English dictionary, allowing common endings, and (unless told
+    not to, where a name is likelier) compounds of two words: "worktop", but also "warsame" as war + same."""
     words = english_words()
     key = unicodedata.normalize("NFKD", word.casefold()).encode("ascii", "ignore").decode()  # "café" is "cafe"
     if key in words or key in STOP_WORDS or key in word_list("common_words.txt"):
         return True
-    if any(key[:cut] in words and _is_word(key[cut:], words) for cut in range(3, len(key) - 3)):
+    if compounds and any(key[:cut] in words and _is_word(key[cut:], words) for cut in range(3, len(key) - 3)):
         return True  # a compound: "worktop", "overclaim", "timescales", "keyworker"
     if key.endswith(("ies", "ied")) and key[:-3] + "y" in words:
         return True
