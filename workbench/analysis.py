@@ -21,6 +21,9 @@ T = TypeVar("T")
 # The signed-off transcripts, read from the documents_outline index (never from the rows, which hold the text): the
 # tables below join codings to this, not to documents.
 RELEASED = "released AS MATERIALIZED (SELECT id, participant_id FROM documents WHERE status = 'signed off')"
+# Live codings per document, code and coder, kept by migration 7's triggers: the tables sum these few tens of
+# thousands of rows rather than count a study's hundreds of thousands of codings.
+TALLY = "coding_counts t"
 
 _NUMBER_WORDS = (
     "no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
@@ -73,9 +76,9 @@ class Analysis:
         counts = self._store.query(
             f"""
             WITH {RELEASED}
-            SELECT d.participant_id, c.code_id, COUNT(*) AS n FROM released d JOIN codings c ON c.document_id = d.id
-            WHERE c.removed_at IS NULL {"AND c.coder = ?" if coder else ""}
-            GROUP BY d.participant_id, c.code_id
+            SELECT d.participant_id, t.code_id, SUM(t.codings) AS n FROM released d JOIN {TALLY} ON t.document_id = d.id
+            {"WHERE t.coder = ?" if coder else ""}
+            GROUP BY d.participant_id, t.code_id
             """,
             [coder] if coder else [],
         )
@@ -96,14 +99,14 @@ class Analysis:
 
     def _ranked(self, coder: str | None) -> pd.DataFrame:
         total = len(self._participants())
-        # Counted per document first (one pass over the codings of the released transcripts), then per code.
+        # Summed per document first (from the counts of the released transcripts), then per code.
         rows = self._store.query(
             f"""
             WITH {RELEASED}, per_document AS (
-                SELECT c.code_id, d.participant_id, c.document_id, COUNT(*) AS n
-                FROM released d JOIN codings c ON c.document_id = d.id
-                WHERE c.removed_at IS NULL {"AND c.coder = ?" if coder else ""}
-                GROUP BY c.code_id, c.document_id
+                SELECT t.code_id, d.participant_id, t.document_id, SUM(t.codings) AS n
+                FROM released d JOIN {TALLY} ON t.document_id = d.id
+                {"WHERE t.coder = ?" if coder else ""}
+                GROUP BY t.code_id, t.document_id
             )
             SELECT k.id, k.name, k.theme_id, k.depth,
                    COUNT(DISTINCT p.participant_id) AS participants, COUNT(p.document_id) AS documents,

@@ -326,8 +326,68 @@ def _v6_scale(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v7_coding_counts(db: sqlite_utils.Database) -> None:
+    # coding_counts holds how many live codings each (document, code, coder) has: a few tens of thousands of rows for
+    # the 300,000 codings of a thousand transcripts, so that code usage, the matrix, ranked codes and the cross-tabs
+    # are sums over it rather than over the codings. Triggers keep it in the transaction of every write to codings,
+    # whichever path makes it (coding, undo and redo, reconciling, merging or deleting a code, sign-off of imported
+    # codings); a row whose count falls to 0 goes. It is built anew here from the codings, so running this again on
+    # a project taken back to an older schema by hand leaves it right; for the same reason the indexes of migration
+    # 6 are made again if such a project lost them.
+    db.executescript(
+        """
+        CREATE INDEX IF NOT EXISTS documents_outline ON documents(
+            status, participant_id, source_name, source_format, words, turns, imported_at, imported_by, version, sha256
+        );
+        CREATE INDEX IF NOT EXISTS codings_tally ON codings(
+            removed_at, document_id, code_id, coder, start, "end", segment_id, key_quote
+        );
+        CREATE INDEX IF NOT EXISTS codings_coder ON codings(coder);
+        CREATE TABLE IF NOT EXISTS coding_counts (
+            document_id INTEGER NOT NULL,
+            code_id TEXT NOT NULL,
+            coder TEXT NOT NULL,
+            codings INTEGER NOT NULL CHECK (codings > 0),
+            PRIMARY KEY (document_id, code_id, coder)
+        ) WITHOUT ROWID;
+        DELETE FROM coding_counts;
+        INSERT INTO coding_counts (document_id, code_id, coder, codings)
+            SELECT document_id, code_id, coder, COUNT(*) FROM codings WHERE removed_at IS NULL
+            GROUP BY document_id, code_id, coder;
+        CREATE TRIGGER IF NOT EXISTS coding_counts_insert AFTER INSERT ON codings WHEN NEW.removed_at IS NULL
+        BEGIN
+            INSERT INTO coding_counts (document_id, code_id, coder, codings)
+                VALUES (NEW.document_id, NEW.code_id, NEW.coder, 1)
+                ON CONFLICT (document_id, code_id, coder) DO UPDATE SET codings = codings + 1;
+        END;
+        CREATE TRIGGER IF NOT EXISTS coding_counts_delete AFTER DELETE ON codings WHEN OLD.removed_at IS NULL
+        BEGIN
+            DELETE FROM coding_counts
+                WHERE document_id = OLD.document_id AND code_id = OLD.code_id AND coder = OLD.coder AND codings = 1;
+            UPDATE coding_counts SET codings = codings - 1
+                WHERE document_id = OLD.document_id AND code_id = OLD.code_id AND coder = OLD.coder;
+        END;
+        CREATE TRIGGER IF NOT EXISTS coding_counts_update
+        AFTER UPDATE OF removed_at, document_id, code_id, coder ON codings
+        BEGIN
+            DELETE FROM coding_counts
+                WHERE OLD.removed_at IS NULL
+                AND document_id = OLD.document_id AND code_id = OLD.code_id AND coder = OLD.coder AND codings = 1;
+            UPDATE coding_counts SET codings = codings - 1
+                WHERE OLD.removed_at IS NULL
+                AND document_id = OLD.document_id AND code_id = OLD.code_id AND coder = OLD.coder;
+            INSERT INTO coding_counts (document_id, code_id, coder, codings)
+                SELECT NEW.document_id, NEW.code_id, NEW.coder, 1 WHERE NEW.removed_at IS NULL
+                ON CONFLICT (document_id, code_id, coder) DO UPDATE SET codings = codings + 1;
+        END;
+        """
+    )
+
+
 # Migration N brings a database from schema version N-1 to N. Append, never edit: projects on disk ran the old ones.
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_signoff, _v3_coding, _v4_search, _v5_exchange, _v6_scale)
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1_initial, _v2_signoff, _v3_coding, _v4_search, _v5_exchange, _v6_scale, _v7_coding_counts
+)  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
