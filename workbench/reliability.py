@@ -16,12 +16,12 @@ The agreed codings are a coder of their own, ``AGREED``: the sentences where eve
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
-from typing import Any
+from typing import Any, NamedTuple
 
 import krippendorff
 import numpy as np
@@ -169,13 +169,39 @@ class Disagreement:
     decision: str | None = None
 
 
-@dataclass(frozen=True)
-class _Sentence:
+class _Sentence(NamedTuple):
+    """A sentence of the compared transcripts; its text is cut from the transcript only where it is shown, in the
+    disagreements."""
+
     id: str
     document_id: int
     start: int
     end: int
-    text: str
+
+
+class _Sentences:
+    """The compared transcripts' sentences in text order, kept as columns (a study has a hundred thousand of them) and
+    made into a ``_Sentence`` only when one is asked for."""
+
+    def __init__(self, rows: Sequence[tuple[str, int, int, int]]) -> None:
+        columns = list(zip(*rows, strict=True)) or [(), (), (), ()]
+        self.ids: list[str] = list(columns[0])
+        self.documents: list[int] = list(columns[1])
+        self.starts: list[int] = list(columns[2])
+        self.ends: list[int] = list(columns[3])
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, number: int) -> _Sentence:
+        return _Sentence(self.ids[number], self.documents[number], self.starts[number], self.ends[number])
+
+    def __iter__(self) -> Iterator[_Sentence]:
+        return map(_Sentence, self.ids, self.documents, self.starts, self.ends)
+
+    def bounds(self, document_id: int) -> tuple[int, int]:
+        """Where the document's sentences are: [first, last + 1)."""
+        return bisect_left(self.documents, document_id), bisect_right(self.documents, document_id)
 
 
 @dataclass(frozen=True)
@@ -184,30 +210,33 @@ class _Comparison:
 
     coders: list[str]
     documents: list[int]
-    sentences: list[_Sentence]
+    sentences: _Sentences
     codes: list[tuple[str, str]]
     applied: dict[str, set[tuple[str, str]]]  # coder -> {(sentence id, code id)}
 
     def matrix(self, code_id: str) -> list[list[bool]]:
-        return [[(s.id, code_id) in self.applied[coder] for s in self.sentences] for coder in self.coders]
+        return [[(s, code_id) in self.applied[coder] for s in self.sentences.ids] for coder in self.coders]
 
     def patterns(self) -> dict[str, Counter[tuple[bool, ...]]]:
         """code id -> how many sentences each coder pattern (who applied it) has, leaving out the sentences no coder
         applied it to: a study has a few thousand coded sentences among a hundred thousand, and the figures need
         only these counts."""
-        by_pair: dict[tuple[str, str], list[bool]] = {}
+        # Who applied each (sentence, code) as bits, one per coder, counted per code and turned into patterns last.
+        by_pair: dict[tuple[str, str], int] = {}
         for number, coder in enumerate(self.coders):
+            bit = 1 << number
             for pair in self.applied[coder]:
-                by_pair.setdefault(pair, [False] * len(self.coders))[number] = True
+                by_pair[pair] = by_pair.get(pair, 0) | bit
+        counted = Counter((code_id, who) for (_, code_id), who in by_pair.items())
         patterns: dict[str, Counter[tuple[bool, ...]]] = defaultdict(Counter)
-        for (_, code_id), who in by_pair.items():
-            patterns[code_id][tuple(who)] += 1
+        for (code_id, who), n in counted.items():
+            patterns[code_id][tuple(bool(who >> i & 1) for i in range(len(self.coders)))] += n
         return patterns
 
     def disagreeing(self) -> list[tuple[int, str, list[str]]]:
         """(sentence index, code id, coders who applied it) wherever some coders applied a code and others did not,
         in text order and, within a sentence, in codebook order."""
-        position = {sentence.id: number for number, sentence in enumerate(self.sentences)}
+        position = {sentence_id: number for number, sentence_id in enumerate(self.sentences.ids)}
         order = {code_id: number for number, (code_id, _) in enumerate(self.codes)}
         by_pair: dict[tuple[str, str], list[str]] = defaultdict(list)
         for coder in self.coders:
@@ -299,8 +328,11 @@ class Reliability:
         compared = self._compare(coders, code_ids)
         decisions = self._decisions(compared.documents)
         citations = self._citations(compared.documents)
+        disagreeing = compared.disagreeing()
+        # Each transcript with a disagreement is read once and its sentences cut from it (code points, as substr).
+        texts = self._texts({compared.sentences.documents[number] for number, _, _ in disagreeing})
         found: list[Disagreement] = []
-        for number, code_id, applied in compared.disagreeing():
+        for number, code_id, applied in disagreeing:
             sentence = compared.sentences[number]
             found.append(
                 Disagreement(
@@ -309,7 +341,7 @@ class Reliability:
                     segment_id=sentence.id,
                     start=sentence.start,
                     end=sentence.end,
-                    text=sentence.text,
+                    text=texts[sentence.document_id][sentence.start : sentence.end],
                     code_id=code_id,
                     applied_by=applied,
                     not_applied_by=[c for c in compared.coders if c not in applied],
@@ -356,7 +388,7 @@ class Reliability:
         compared = self._compare(coders, code_ids)
         self._gate(compared.documents, "reconciled")
         rejected = {key for key, decision in self._decisions(compared.documents).items() if decision == "reject"}
-        position = {sentence.id: number for number, sentence in enumerate(compared.sentences)}
+        position = {sentence_id: number for number, sentence_id in enumerate(compared.sentences.ids)}
         order = {code_id: number for number, (code_id, _) in enumerate(compared.codes)}
         everyone = set.intersection(*(compared.applied[c] for c in compared.coders))
         unanimous = [
@@ -416,13 +448,15 @@ class Reliability:
 
     def _read_comparison(self, chosen: list[str]) -> _Comparison:
         marks = ", ".join("?" for _ in chosen)
+        # The transcripts every chosen coder has coded, from the counts of migration 7 rather than the codings; rows
+        # are read as tuples throughout (a comparison reads a hundred thousand sentences).
         documents = [
-            row["document_id"]
-            for row in self._store.query(
+            document_id
+            for (document_id,) in self._store.db.execute(
                 "WITH released AS MATERIALIZED (SELECT id FROM documents WHERE status = 'signed off') "
-                f"SELECT c.document_id FROM codings c JOIN released d ON d.id = c.document_id "
-                f"WHERE c.removed_at IS NULL AND c.coder IN ({marks}) "
-                "GROUP BY c.document_id HAVING COUNT(DISTINCT c.coder) = ? ORDER BY c.document_id",
+                f"SELECT t.document_id FROM coding_counts t JOIN released d ON d.id = t.document_id "
+                f"WHERE t.coder IN ({marks}) "
+                "GROUP BY t.document_id HAVING COUNT(DISTINCT t.coder) = ? ORDER BY t.document_id",
                 [*chosen, len(chosen)],
             )
         ]
@@ -432,36 +466,27 @@ class Reliability:
                 "transcripts they have all coded"
             )
         in_documents = f"IN ({', '.join(str(int(d)) for d in documents)})"
-        # Each transcript's text is read once and its sentences cut from it (code points, as SQLite's substr).
-        texts = {
-            row["id"]: str(row["text"])
-            for row in self._store.query(f"SELECT id, text FROM documents WHERE id {in_documents}")
-        }
-        sentences = [
-            _Sentence(row["id"], row["document_id"], row["start"], row["end"],
-                      texts[row["document_id"]][row["start"] : row["end"]])
-            for row in self._store.query(
+        sentences = _Sentences(
+            self._store.db.execute(
                 'SELECT s.id, s.document_id, s.start, s."end" FROM segments s '
                 f"WHERE s.kind = 'sentence' AND s.document_id {in_documents} ORDER BY s.document_id, s.start"
-            )
-        ]  # fmt: skip
-        by_document: dict[int, list[_Sentence]] = defaultdict(list)
-        for sentence in sentences:
-            by_document[sentence.document_id].append(sentence)
-        starts = {document: [s.start for s in items] for document, items in by_document.items()}
+            ).fetchall()
+        )
+        ids, starts, ends = sentences.ids, sentences.starts, sentences.ends
+        bounds = {document_id: sentences.bounds(document_id) for document_id in documents}
         applied: dict[str, set[tuple[str, str]]] = {coder: set() for coder in chosen}
         # A coding applies its code to every sentence it overlaps: found by bisection in the document's sentences.
-        for row in self._store.query(
+        for coder, document_id, code_id, start, end in self._store.db.execute(
             'SELECT c.coder, c.document_id, c.code_id, c.start, c."end" FROM codings c '
             f"WHERE c.removed_at IS NULL AND c.document_id {in_documents} AND c.coder IN ({marks})",
             chosen,
         ):
-            items, begins = by_document.get(row["document_id"], []), starts.get(row["document_id"], [])
-            number = max(0, bisect_right(begins, row["start"]) - 1)
-            pairs = applied[row["coder"]]
-            while number < len(items) and items[number].start < row["end"]:
-                if row["start"] < items[number].end:
-                    pairs.add((items[number].id, row["code_id"]))
+            first, last = bounds.get(document_id, (0, 0))
+            number = max(first, bisect_right(starts, start, first, last) - 1)
+            pairs = applied[coder]
+            while number < last and starts[number] < end:
+                if start < ends[number]:
+                    pairs.add((ids[number], code_id))
                 number += 1
         names = {row["id"]: row["name"] for row in self._store.query("SELECT id, name FROM codes ORDER BY position")}
         used = {code_id for pairs in applied.values() for _, code_id in pairs}
@@ -485,17 +510,17 @@ class Reliability:
         return chosen
 
     def _sentence(self, segment_id: str) -> _Sentence:
-        rows = self._store.query(
-            'SELECT s.id, s.kind, s.document_id, s.start, s."end", substr(d.text, s.start + 1, s."end" - s.start) '
-            "AS text FROM segments s JOIN documents d ON d.id = s.document_id WHERE s.id = ?",
-            [segment_id],
-        )
+        rows = self._store.query('SELECT id, kind, document_id, start, "end" FROM segments WHERE id = ?', [segment_id])
         if not rows:
             raise CodingError(f"there is no sentence {segment_id!r} (see `workbench transcripts --json`)")
         row = rows[0]
         if row["kind"] != "sentence":
             raise CodingError(f"{segment_id} is a {row['kind']}: the lead coder decides sentence by sentence")
-        return _Sentence(row["id"], row["document_id"], row["start"], row["end"], row["text"])
+        return _Sentence(row["id"], row["document_id"], row["start"], row["end"])
+
+    def _texts(self, documents: set[int]) -> dict[int, str]:
+        marks = ", ".join("?" for _ in documents)
+        return dict(self._store.db.execute(f"SELECT id, text FROM documents WHERE id IN ({marks})", sorted(documents)))
 
     def _require_codes(self, code_ids: Sequence[str]) -> None:
         known = {row["id"] for row in self._store.query("SELECT id FROM codes")}
