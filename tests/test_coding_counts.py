@@ -66,11 +66,38 @@ def _pairs(folder: Path) -> tuple[Counter[tuple[str, int, str, str]], Counter[tu
     return kept, counted
 
 
+def _sentences(folder: Path) -> tuple[Counter[tuple[int, str, str, str]], Counter[tuple[int, str, str, str]]]:
+    """sentence_codes as kept, and as counted here: a coding counts for every sentence of its transcript that it
+    overlaps."""
+    connection = sqlite3.connect(folder / "project.db")
+    try:
+        kept = Counter({(d, s, k, c): n for d, s, k, c, n in connection.execute("SELECT * FROM sentence_codes")})
+        spans: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
+        for document_id, sentence_id, start, end in connection.execute(
+            "SELECT document_id, id, start, \"end\" FROM segments WHERE kind = 'sentence'"
+        ):
+            spans[document_id].append((sentence_id, start, end))
+        counted: Counter[tuple[int, str, str, str]] = Counter()
+        for document_id, code_id, coder, start, end in connection.execute(
+            'SELECT document_id, code_id, coder, start, "end" FROM codings WHERE removed_at IS NULL'
+        ):
+            counted.update(
+                (document_id, sentence_id, code_id, coder)
+                for sentence_id, first, last in spans[document_id]
+                if first < end and start < last
+            )
+    finally:
+        connection.close()
+    return kept, counted
+
+
 def _in_step(project: Project) -> Tally:
     kept = _kept(project.folder)
     assert kept == _counted(project.folder)
     pairs, counted = _pairs(project.folder)
     assert pairs == counted
+    sentences, overlapped = _sentences(project.folder)
+    assert sentences == overlapped
     return kept
 
 
@@ -143,7 +170,7 @@ def test_an_older_project_gains_the_counts_of_its_codings(coded: Project) -> Non
     connection = sqlite3.connect(folder / "project.db")
     connection.executescript(
         "DROP TRIGGER coding_counts_insert; DROP TRIGGER coding_counts_delete; DROP TRIGGER coding_counts_update; "
-        "DROP TABLE coding_counts; DROP TABLE turn_codes; DROP TABLE code_pairs; "
+        "DROP TABLE coding_counts; DROP TABLE turn_codes; DROP TABLE code_pairs; DROP TABLE sentence_codes; "
         f"PRAGMA user_version = {SCHEMA_VERSION - 1};"
     )
     connection.close()

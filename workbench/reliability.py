@@ -16,9 +16,8 @@ The agreed codings are a coder of their own, ``AGREED``: the sentences where eve
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
 from typing import Any, NamedTuple
@@ -170,85 +169,41 @@ class Disagreement:
 
 
 class _Sentence(NamedTuple):
-    """A sentence of the compared transcripts; its text is cut from the transcript only where it is shown, in the
-    disagreements."""
-
     id: str
     document_id: int
     start: int
     end: int
 
 
-class _Sentences:
-    """The compared transcripts' sentences in text order, kept as columns (a study has a hundred thousand of them) and
-    made into a ``_Sentence`` only when one is asked for."""
-
-    def __init__(self, rows: Sequence[tuple[str, int, int, int]]) -> None:
-        columns = list(zip(*rows, strict=True)) or [(), (), (), ()]
-        self.ids: list[str] = list(columns[0])
-        self.documents: list[int] = list(columns[1])
-        self.starts: list[int] = list(columns[2])
-        self.ends: list[int] = list(columns[3])
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def __getitem__(self, number: int) -> _Sentence:
-        return _Sentence(self.ids[number], self.documents[number], self.starts[number], self.ends[number])
-
-    def __iter__(self) -> Iterator[_Sentence]:
-        return map(_Sentence, self.ids, self.documents, self.starts, self.ends)
-
-    def bounds(self, document_id: int) -> tuple[int, int]:
-        """Where the document's sentences are: [first, last + 1)."""
-        return bisect_left(self.documents, document_id), bisect_right(self.documents, document_id)
-
-
 @dataclass(frozen=True)
 class _Comparison:
-    """What a report, the disagreements and the unanimous agreements are all read from."""
+    """Who is compared on what: the chosen coders, the signed-off transcripts they have all coded, how many sentences
+    those hold (the units), and the codes (codebook order, or the order asked for)."""
 
     coders: list[str]
     documents: list[int]
-    sentences: _Sentences
+    sentences: int
     codes: list[tuple[str, str]]
-    applied: dict[str, set[tuple[str, str]]]  # coder -> {(sentence id, code id)}
 
-    def matrix(self, code_id: str) -> list[list[bool]]:
-        return [[(s, code_id) in self.applied[coder] for s in self.sentences.ids] for coder in self.coders]
+    def applied(self) -> tuple[str, list[Any]]:
+        """A query, and its parameters, of who applied each compared code to each sentence of the transcripts that any
+        chosen coder applied it to: (document_id, sentence_id, code_id, who), ``who`` a bit per coder (1 for the
+        first, 2 for the second...). Read from sentence_codes (migration 7), never from the codings."""
+        bits = " ".join(f"WHEN ? THEN {1 << number}" for number in range(len(self.coders)))
+        sql = (
+            f"SELECT document_id, sentence_id, code_id, SUM(CASE coder {bits} END) AS who FROM sentence_codes "
+            f"WHERE document_id IN ({', '.join(str(int(d)) for d in self.documents)}) "
+            f"AND coder IN ({_marks(self.coders)}) AND code_id IN ({_marks(self.codes)}) "
+            "GROUP BY document_id, sentence_id, code_id"
+        )
+        return sql, [*self.coders, *self.coders, *(code_id for code_id, _ in self.codes)]
 
-    def patterns(self) -> dict[str, Counter[tuple[bool, ...]]]:
-        """code id -> how many sentences each coder pattern (who applied it) has, leaving out the sentences no coder
-        applied it to: a study has a few thousand coded sentences among a hundred thousand, and the figures need
-        only these counts."""
-        # Who applied each (sentence, code) as bits, one per coder, counted per code and turned into patterns last.
-        by_pair: dict[tuple[str, str], int] = {}
-        for number, coder in enumerate(self.coders):
-            bit = 1 << number
-            for pair in self.applied[coder]:
-                by_pair[pair] = by_pair.get(pair, 0) | bit
-        counted = Counter((code_id, who) for (_, code_id), who in by_pair.items())
-        patterns: dict[str, Counter[tuple[bool, ...]]] = defaultdict(Counter)
-        for (code_id, who), n in counted.items():
-            patterns[code_id][tuple(bool(who >> i & 1) for i in range(len(self.coders)))] += n
-        return patterns
+    def pattern(self, who: int) -> tuple[bool, ...]:
+        return tuple(bool(who >> number & 1) for number in range(len(self.coders)))
 
-    def disagreeing(self) -> list[tuple[int, str, list[str]]]:
-        """(sentence index, code id, coders who applied it) wherever some coders applied a code and others did not,
-        in text order and, within a sentence, in codebook order."""
-        position = {sentence_id: number for number, sentence_id in enumerate(self.sentences.ids)}
-        order = {code_id: number for number, (code_id, _) in enumerate(self.codes)}
-        by_pair: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for coder in self.coders:
-            for pair in self.applied[coder]:
-                if pair[1] in order:
-                    by_pair[pair].append(coder)
-        found = [
-            (position[sentence_id], code_id, [c for c in self.coders if c in who])
-            for (sentence_id, code_id), who in by_pair.items()
-            if len(who) < len(self.coders)
-        ]
-        return sorted(found, key=lambda item: (item[0], order[item[1]]))
+    @property
+    def everyone(self) -> int:
+        return (1 << len(self.coders)) - 1
 
 
 # --- the project's reliability --------------------------------------------------------------------------------------
@@ -299,8 +254,15 @@ class Reliability:
 
     def _report(self, coders: Sequence[str] | None, code_ids: Sequence[str] | None) -> ReliabilityReport:
         compared = self._compare(coders, code_ids)
-        units = len(compared.sentences)
-        patterns = compared.patterns()
+        units = compared.sentences
+        # code id -> how many sentences each coder pattern (who applied it) has, leaving out the sentences no coder
+        # applied it to: the figures need only these counts, counted in SQL.
+        applied, params = compared.applied()
+        patterns: dict[str, Counter[tuple[bool, ...]]] = defaultdict(Counter)
+        for code_id, who, n in self._store.db.execute(
+            f"SELECT code_id, who, COUNT(*) FROM ({applied}) GROUP BY code_id, who", params
+        ):
+            patterns[code_id][compared.pattern(who)] += n
         rows = [
             _pattern_figures(code_id, name, compared.coders, units, patterns.get(code_id, Counter()))
             for code_id, name in compared.codes
@@ -328,12 +290,12 @@ class Reliability:
         compared = self._compare(coders, code_ids)
         decisions = self._decisions(compared.documents)
         citations = self._citations(compared.documents)
-        disagreeing = compared.disagreeing()
+        disagreeing = self._sentences_where(compared, "<>")
         # Each transcript with a disagreement is read once and its sentences cut from it (code points, as substr).
-        texts = self._texts({compared.sentences.documents[number] for number, _, _ in disagreeing})
+        texts = self._texts({sentence.document_id for sentence, _, _ in disagreeing})
         found: list[Disagreement] = []
-        for number, code_id, applied in disagreeing:
-            sentence = compared.sentences[number]
+        for sentence, code_id, who in disagreeing:
+            applied = [coder for coder, bit in zip(compared.coders, compared.pattern(who), strict=True) if bit]
             found.append(
                 Disagreement(
                     document_id=sentence.document_id,
@@ -388,15 +350,10 @@ class Reliability:
         compared = self._compare(coders, code_ids)
         self._gate(compared.documents, "reconciled")
         rejected = {key for key, decision in self._decisions(compared.documents).items() if decision == "reject"}
-        position = {sentence_id: number for number, sentence_id in enumerate(compared.sentences.ids)}
-        order = {code_id: number for number, (code_id, _) in enumerate(compared.codes)}
-        everyone = set.intersection(*(compared.applied[c] for c in compared.coders))
         unanimous = [
-            (compared.sentences[position[sentence_id]], code_id)
-            for sentence_id, code_id in sorted(
-                (pair for pair in everyone if pair[1] in order and pair not in rejected),
-                key=lambda pair: (position[pair[0]], order[pair[1]]),
-            )
+            (sentence, code_id)
+            for sentence, code_id, _ in self._sentences_where(compared, "=")
+            if (sentence.id, code_id) not in rejected
         ]
         if not unanimous:
             return 0
@@ -436,26 +393,13 @@ class Reliability:
 
     def _compare(self, coders: Sequence[str] | None, code_ids: Sequence[str] | None) -> _Comparison:
         chosen = self._choose(coders)
-        # Kept while the database stays as it is, for every code at once: a page asks for the report and the
-        # disagreements, and again on every rerun; one code's figures come from the same reading.
-        compared = cached(self._store, ("reliability", tuple(chosen)), lambda: self._read_comparison(chosen))
-        if code_ids is None:
-            return compared
-        self._require_codes(code_ids)
-        names = {row["id"]: row["name"] for row in self._store.query("SELECT id, name FROM codes ORDER BY position")}
-        codes = [(code_id, names[code_id]) for code_id in dict.fromkeys(code_ids)]
-        return _Comparison(compared.coders, compared.documents, compared.sentences, codes, compared.applied)
-
-    def _read_comparison(self, chosen: list[str]) -> _Comparison:
-        marks = ", ".join("?" for _ in chosen)
-        # The transcripts every chosen coder has coded, from the counts of migration 7 rather than the codings; rows
-        # are read as tuples throughout (a comparison reads a hundred thousand sentences).
+        # The transcripts every chosen coder has coded, from the counts of migration 7 rather than the codings.
         documents = [
             document_id
             for (document_id,) in self._store.db.execute(
                 "WITH released AS MATERIALIZED (SELECT id FROM documents WHERE status = 'signed off') "
                 f"SELECT t.document_id FROM coding_counts t JOIN released d ON d.id = t.document_id "
-                f"WHERE t.coder IN ({marks}) "
+                f"WHERE t.coder IN ({_marks(chosen)}) "
                 "GROUP BY t.document_id HAVING COUNT(DISTINCT t.coder) = ? ORDER BY t.document_id",
                 [*chosen, len(chosen)],
             )
@@ -466,32 +410,37 @@ class Reliability:
                 "transcripts they have all coded"
             )
         in_documents = f"IN ({', '.join(str(int(d)) for d in documents)})"
-        sentences = _Sentences(
-            self._store.db.execute(
-                'SELECT s.id, s.document_id, s.start, s."end" FROM segments s '
-                f"WHERE s.kind = 'sentence' AND s.document_id {in_documents} ORDER BY s.document_id, s.start"
-            ).fetchall()
-        )
-        ids, starts, ends = sentences.ids, sentences.starts, sentences.ends
-        bounds = {document_id: sentences.bounds(document_id) for document_id in documents}
-        applied: dict[str, set[tuple[str, str]]] = {coder: set() for coder in chosen}
-        # A coding applies its code to every sentence it overlaps: found by bisection in the document's sentences.
-        for coder, document_id, code_id, start, end in self._store.db.execute(
-            'SELECT c.coder, c.document_id, c.code_id, c.start, c."end" FROM codings c '
-            f"WHERE c.removed_at IS NULL AND c.document_id {in_documents} AND c.coder IN ({marks})",
-            chosen,
-        ):
-            first, last = bounds.get(document_id, (0, 0))
-            number = max(first, bisect_right(starts, start, first, last) - 1)
-            pairs = applied[coder]
-            while number < last and starts[number] < end:
-                if start < ends[number]:
-                    pairs.add((ids[number], code_id))
-                number += 1
         names = {row["id"]: row["name"] for row in self._store.query("SELECT id, name FROM codes ORDER BY position")}
-        used = {code_id for pairs in applied.values() for _, code_id in pairs}
-        codes = [(code_id, name) for code_id, name in names.items() if code_id in used]
-        return _Comparison(chosen, documents, sentences, codes, applied)
+        if code_ids is None:
+            used = {
+                code_id
+                for (code_id,) in self._store.db.execute(
+                    f"SELECT DISTINCT code_id FROM sentence_codes WHERE document_id {in_documents} "
+                    f"AND coder IN ({_marks(chosen)})",
+                    chosen,
+                )
+            }
+            codes = [(code_id, name) for code_id, name in names.items() if code_id in used]
+        else:
+            self._require_codes(code_ids)
+            codes = [(code_id, names[code_id]) for code_id in dict.fromkeys(code_ids)]
+        units = self._store.db.execute(
+            f"SELECT COUNT(*) FROM segments WHERE kind = 'sentence' AND document_id {in_documents}"
+        ).fetchone()[0]
+        return _Comparison(chosen, documents, int(units), codes)
+
+    def _sentences_where(self, compared: _Comparison, test: str) -> list[tuple[_Sentence, str, int]]:
+        """(sentence, code id, who applied it) where ``who`` ``test`` (= or <>) every chosen coder: the unanimous
+        or the disputed ones, in text order and, within a sentence, in the order of ``compared.codes``."""
+        applied, params = compared.applied()
+        order = {code_id: number for number, (code_id, _) in enumerate(compared.codes)}
+        rows = self._store.db.execute(
+            f'SELECT s.id, s.document_id, s.start, s."end", a.code_id, a.who FROM ({applied}) AS a '
+            f"JOIN segments s ON s.id = a.sentence_id WHERE a.who {test} ?",
+            [*params, compared.everyone],
+        ).fetchall()
+        rows.sort(key=lambda row: (row[1], row[2], order[row[4]]))
+        return [(_Sentence(*row[:4]), row[4], row[5]) for row in rows]
 
     def _choose(self, coders: Sequence[str] | None) -> list[str]:
         known = self.coders()
@@ -620,6 +569,10 @@ def _pattern_alpha(full: Counter[tuple[bool, ...]], coders: int) -> float | None
         return None  # a single value in all the data
     total = n_true + n_false
     return 1 - (total - 1) * both / (n_true * n_false)
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join("?" for _ in values)
 
 
 def _name(value: str, problem: str) -> str:

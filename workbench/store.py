@@ -333,7 +333,9 @@ def _v7_coding_counts(db: sqlite_utils.Database) -> None:
     #   transcripts that coders share);
     # - turn_codes: codings per turn (a coding's segment, or the turn of its sentence), code and coder;
     # - code_pairs: per coder and document, in how many turns two codes are both applied (coder '' for the codes
-    #   applied by anyone), which is code co-occurrence per segment.
+    #   applied by anyone), which is code co-occurrence per segment;
+    # - sentence_codes: codings per sentence, code and coder, a coding counting for every sentence it overlaps (the
+    #   unit of reliability: its figures and disagreements are counts of who applied a code to a sentence).
     # Triggers keep them in the transaction of every write to codings, whichever path makes it (coding, undo and
     # redo, reconciling, merging or deleting a code, sign-off of imported codings); a row whose count falls to 0
     # goes. They are built anew here from the codings, so running this again on a project taken back to an older
@@ -371,6 +373,14 @@ def _v7_coding_counts(db: sqlite_utils.Database) -> None:
             PRIMARY KEY (coder, document_id, first, second),
             CHECK (first < second)
         ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS sentence_codes (
+            document_id INTEGER NOT NULL,
+            sentence_id TEXT NOT NULL,
+            code_id TEXT NOT NULL,
+            coder TEXT NOT NULL,
+            codings INTEGER NOT NULL CHECK (codings > 0),
+            PRIMARY KEY (document_id, sentence_id, code_id, coder)
+        ) WITHOUT ROWID;
         DELETE FROM coding_counts;
         INSERT INTO coding_counts (document_id, code_id, coder, codings)
             SELECT document_id, code_id, coder, COUNT(*) FROM codings WHERE removed_at IS NULL
@@ -392,6 +402,24 @@ def _v7_coding_counts(db: sqlite_utils.Database) -> None:
             FROM anyone a JOIN anyone b ON b.turn_id = a.turn_id AND a.code_id < b.code_id
             JOIN segments s ON s.id = a.turn_id
             GROUP BY 1, 2, 3, 4;
+        DELETE FROM sentence_codes;
+        INSERT INTO sentence_codes (document_id, sentence_id, code_id, coder, codings)
+            SELECT document_id, sentence_id, code_id, coder, SUM(n) FROM (
+                SELECT c.document_id, s.id AS sentence_id, c.code_id, c.coder, COUNT(*) AS n
+                FROM codings c JOIN segments s ON s.id = c.segment_id
+                WHERE c.removed_at IS NULL AND s.kind = 'sentence' AND s.start < c."end" AND c.start < s."end"
+                GROUP BY 1, 2, 3, 4
+                UNION ALL
+                SELECT c.document_id, s.id, c.code_id, c.coder, COUNT(*)
+                FROM codings c JOIN segments s ON s.parent_id = c.segment_id
+                WHERE c.removed_at IS NULL AND s.kind = 'sentence' AND s.start < c."end" AND c.start < s."end"
+                GROUP BY 1, 2, 3, 4
+                UNION ALL
+                SELECT c.document_id, s.id, c.code_id, c.coder, COUNT(*)
+                FROM codings c JOIN segments s ON s.document_id = c.document_id AND s.kind = 'sentence'
+                WHERE c.removed_at IS NULL AND c.segment_id IS NULL AND s.start < c."end" AND c.start < s."end"
+                GROUP BY 1, 2, 3, 4
+            ) GROUP BY 1, 2, 3, 4;
         """
         + f"""
         CREATE TRIGGER IF NOT EXISTS coding_counts_insert AFTER INSERT ON codings BEGIN
@@ -411,9 +439,20 @@ def _v7_coding_counts(db: sqlite_utils.Database) -> None:
 
 def _tally(row: str, way: str) -> str:
     """The trigger statements that count the coding ``row`` (NEW or OLD), if live, in or out of the tallies of
-    migration 7: its document's coding_counts, its turn's turn_codes, and the code_pairs it makes or unmakes there
-    (a pair counts a turn once, however many codings make it)."""
+    migration 7: its document's coding_counts, its turn's turn_codes, the code_pairs it makes or unmakes there (a pair
+    counts a turn once, however many codings make it), and the sentence_codes of the sentences it overlaps."""
     live = f"{row}.removed_at IS NULL"
+    # A coding lies inside its segment: the sentences it overlaps are that sentence or sentences of that turn (and
+    # any of the transcript's, for a coding without a segment).
+    sentences = f"""
+        SELECT s.id FROM segments s
+        WHERE {live} AND (s.id = {row}.segment_id OR s.parent_id = {row}.segment_id) AND s.kind = 'sentence'
+        AND s.start < {row}."end" AND {row}.start < s."end"
+        UNION ALL
+        SELECT s.id FROM segments s
+        WHERE {live} AND {row}.segment_id IS NULL AND s.document_id = {row}.document_id AND s.kind = 'sentence'
+        AND s.start < {row}."end" AND {row}.start < s."end"
+    """
     key = f"document_id = {row}.document_id AND code_id = {row}.code_id AND coder = {row}.coder"
     turn = f"(SELECT COALESCE(parent_id, id) FROM segments WHERE id = {row}.segment_id)"
     coded = f"turn_id = {turn} AND code_id = {row}.code_id"
@@ -440,6 +479,9 @@ def _tally(row: str, way: str) -> str:
             INSERT INTO turn_codes (turn_id, code_id, coder, codings)
                 SELECT {turn}, {row}.code_id, {row}.coder, 1 WHERE {live} AND {turn} IS NOT NULL
                 ON CONFLICT (turn_id, code_id, coder) DO UPDATE SET codings = codings + 1;
+            INSERT INTO sentence_codes (document_id, sentence_id, code_id, coder, codings)
+                SELECT {row}.document_id, id, {row}.code_id, {row}.coder, 1 FROM ({sentences}) WHERE true
+                ON CONFLICT (document_id, sentence_id, code_id, coder) DO UPDATE SET codings = codings + 1;
         """
     return f"""
         DELETE FROM coding_counts WHERE {live} AND {key} AND codings = 1;
@@ -450,6 +492,8 @@ def _tally(row: str, way: str) -> str:
             WHERE document_id = {row}.document_id AND turns = 1 AND (coder, first, second) IN ({pairs});
         UPDATE code_pairs SET turns = turns - 1
             WHERE document_id = {row}.document_id AND (coder, first, second) IN ({pairs});
+        DELETE FROM sentence_codes WHERE {key} AND codings = 1 AND sentence_id IN ({sentences});
+        UPDATE sentence_codes SET codings = codings - 1 WHERE {key} AND sentence_id IN ({sentences});
     """
 
 
