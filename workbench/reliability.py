@@ -290,26 +290,34 @@ class Reliability:
         compared = self._compare(coders, code_ids)
         decisions = self._decisions(compared.documents)
         citations = self._citations(compared.documents)
-        disagreeing = self._sentences_where(compared, "<>")
+        disagreeing = self._rows_where(compared, "<>")
         # Each transcript with a disagreement is read once and its sentences cut from it (code points, as substr).
-        texts = self._texts({sentence.document_id for sentence, _, _ in disagreeing})
-        found: list[Disagreement] = []
-        for sentence, code_id, who in disagreeing:
-            applied = [coder for coder, bit in zip(compared.coders, compared.pattern(who), strict=True) if bit]
-            found.append(
-                Disagreement(
-                    document_id=sentence.document_id,
-                    citation=citations[sentence.document_id],
-                    segment_id=sentence.id,
-                    start=sentence.start,
-                    end=sentence.end,
-                    text=texts[sentence.document_id][sentence.start : sentence.end],
-                    code_id=code_id,
-                    applied_by=applied,
-                    not_applied_by=[c for c in compared.coders if c not in applied],
-                    decision=decisions.get((sentence.id, code_id)),
-                )
+        texts = self._texts({row[1] for row in disagreeing})
+        split: dict[int, tuple[list[str], list[str]]] = {}  # who -> (the coders who applied it, the others)
+        for who in {row[5] for row in disagreeing}:
+            pattern = compared.pattern(who)
+            split[who] = (
+                [coder for coder, bit in zip(compared.coders, pattern, strict=True) if bit],
+                [coder for coder, bit in zip(compared.coders, pattern, strict=True) if not bit],
             )
+        found: list[Disagreement] = []
+        for segment_id, document_id, start, end, code_id, who in disagreeing:
+            applied, others = split[who]
+            # Made without __init__, as quotes are (the page lists a study's tens of thousands): every field is given.
+            disagreement = object.__new__(Disagreement)
+            disagreement.__dict__.update(
+                document_id=document_id,
+                citation=citations[document_id],
+                segment_id=segment_id,
+                start=start,
+                end=end,
+                text=texts[document_id][start:end],
+                code_id=code_id,
+                applied_by=list(applied),
+                not_applied_by=list(others),
+                decision=decisions.get((segment_id, code_id)),
+            )
+            found.append(disagreement)
         return found
 
     # --- reconciling ----------------------------------------------------------------------------------------------
@@ -351,9 +359,7 @@ class Reliability:
         self._gate(compared.documents, "reconciled")
         rejected = {key for key, decision in self._decisions(compared.documents).items() if decision == "reject"}
         unanimous = [
-            (sentence, code_id)
-            for sentence, code_id, _ in self._sentences_where(compared, "=")
-            if (sentence.id, code_id) not in rejected
+            (_Sentence(*row[:4]), row[4]) for row in self._rows_where(compared, "=") if (row[0], row[4]) not in rejected
         ]
         if not unanimous:
             return 0
@@ -429,9 +435,10 @@ class Reliability:
         ).fetchone()[0]
         return _Comparison(chosen, documents, int(units), codes)
 
-    def _sentences_where(self, compared: _Comparison, test: str) -> list[tuple[_Sentence, str, int]]:
-        """(sentence, code id, who applied it) where ``who`` ``test`` (= or <>) every chosen coder: the unanimous
-        or the disputed ones, in text order and, within a sentence, in the order of ``compared.codes``."""
+    def _rows_where(self, compared: _Comparison, test: str) -> list[tuple[str, int, int, int, str, int]]:
+        """(sentence id, document id, start, end, code id, who applied it) where ``who`` ``test`` (= or <>) every
+        chosen coder: the unanimous or the disputed ones, in text order and, within a sentence, in the order of
+        ``compared.codes``."""
         applied, params = compared.applied()
         order = {code_id: number for number, (code_id, _) in enumerate(compared.codes)}
         rows = self._store.db.execute(
@@ -440,7 +447,7 @@ class Reliability:
             [*params, compared.everyone],
         ).fetchall()
         rows.sort(key=lambda row: (row[1], row[2], order[row[4]]))
-        return [(_Sentence(*row[:4]), row[4], row[5]) for row in rows]
+        return rows
 
     def _choose(self, coders: Sequence[str] | None) -> list[str]:
         known = self.coders()
