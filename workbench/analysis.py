@@ -21,6 +21,9 @@ T = TypeVar("T")
 # The signed-off transcripts, read from the documents_outline index (never from the rows, which hold the text): the
 # tables below join codings to this, not to documents.
 RELEASED = "released AS MATERIALIZED (SELECT id, participant_id FROM documents WHERE status = 'signed off')"
+# Live codings per document, code and coder, kept by migration 7's triggers: the tables sum these few tens of
+# thousands of rows rather than count a study's hundreds of thousands of codings.
+TALLY = "coding_counts t"
 
 _NUMBER_WORDS = (
     "no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
@@ -70,25 +73,24 @@ class Analysis:
     def _matrix(self, coder: str | None) -> pd.DataFrame:
         people = self._participants()
         codes = [row["id"] for row in self._store.query("SELECT id FROM codes ORDER BY position")]
-        counts = self._store.query(
+        counts = self._store.db.execute(
             f"""
             WITH {RELEASED}
-            SELECT d.participant_id, c.code_id, COUNT(*) AS n FROM released d JOIN codings c ON c.document_id = d.id
-            WHERE c.removed_at IS NULL {"AND c.coder = ?" if coder else ""}
-            GROUP BY d.participant_id, c.code_id
+            SELECT d.participant_id, t.code_id, SUM(t.codings) AS n FROM released d JOIN {TALLY} ON t.document_id = d.id
+            {"WHERE t.coder = ?" if coder else ""}
+            GROUP BY d.participant_id, t.code_id
             """,
             [coder] if coder else [],
         )
-        long = pd.DataFrame(counts, columns=["participant_id", "code_id", "n"])
-        long = long[long["participant_id"].isin(people)]
-        frame = (
-            long.pivot_table(index="participant_id", columns="code_id", values="n", aggfunc="sum", fill_value=0)
-            .reindex(index=list(people), columns=codes, fill_value=0)
-            .astype("int64")
-        )
-        frame.index = pd.Index(list(people.values()), name="participant")
-        frame.columns.name = None
-        return frame
+        # Laid out on the participants x codes grid directly (pivot_table took as long as the query).
+        row_of = {person: number for number, person in enumerate(people)}
+        column_of = {code_id: number for number, code_id in enumerate(codes)}
+        grid = np.zeros((len(people), len(codes)), dtype="int64")
+        for person, code_id, n in counts:
+            row, column = row_of.get(person), column_of.get(code_id)
+            if row is not None and column is not None:
+                grid[row, column] += n
+        return pd.DataFrame(grid, index=pd.Index(list(people.values()), name="participant"), columns=pd.Index(codes))
 
     def ranked(self, *, coder: str | None = None) -> pd.DataFrame:
         """Codes ranked by the number of distinct participants who raised them, with the prose for each count."""
@@ -96,14 +98,14 @@ class Analysis:
 
     def _ranked(self, coder: str | None) -> pd.DataFrame:
         total = len(self._participants())
-        # Counted per document first (one pass over the codings of the released transcripts), then per code.
+        # Summed per document first (from the counts of the released transcripts), then per code.
         rows = self._store.query(
             f"""
             WITH {RELEASED}, per_document AS (
-                SELECT c.code_id, d.participant_id, c.document_id, COUNT(*) AS n
-                FROM released d JOIN codings c ON c.document_id = d.id
-                WHERE c.removed_at IS NULL {"AND c.coder = ?" if coder else ""}
-                GROUP BY c.code_id, c.document_id
+                SELECT t.code_id, d.participant_id, t.document_id, SUM(t.codings) AS n
+                FROM released d JOIN {TALLY} ON t.document_id = d.id
+                {"WHERE t.coder = ?" if coder else ""}
+                GROUP BY t.code_id, t.document_id
             )
             SELECT k.id, k.name, k.theme_id, k.depth,
                    COUNT(DISTINCT p.participant_id) AS participants, COUNT(p.document_id) AS documents,
@@ -149,9 +151,24 @@ class Analysis:
         return self._cached(("cooccurrence", scope, coder), lambda: self._cooccurrence(scope, coder))
 
     def _cooccurrence(self, scope: str, coder: str | None) -> pd.DataFrame:
+        if scope == "segment":
+            # Both codes in the same turn, counted once per turn: summed from code_pairs (per coder and document, kept
+            # by migration 7's triggers; coder '' is anyone) rather than paired up from every coding.
+            counts = Counter(
+                {
+                    (first, second): n
+                    for first, second, n in self._store.db.execute(
+                        "WITH released AS MATERIALIZED (SELECT id FROM documents WHERE status = 'signed off') "
+                        "SELECT first, second, SUM(turns) FROM code_pairs WHERE coder = ? AND document_id IN released "
+                        "GROUP BY first, second",
+                        [coder or ""],
+                    )
+                }
+            )
+            return self._code_grid(counts)
         # The live codings with their turn, paired up here rather than by a self-join in SQL (seconds on a study of
-        # a thousand transcripts): a pair counts once per turn of the first code's coding ("segment": both codes in
-        # the same turn; "overlap": their spans share words).
+        # a thousand transcripts): a pair counts once per turn of the first code's coding when their spans share
+        # words.
         rows = self._store.db.execute(
             f"""
             WITH {RELEASED}
@@ -159,33 +176,27 @@ class Analysis:
             FROM released d JOIN codings c ON c.document_id = d.id
             LEFT JOIN segments s ON s.id = c.segment_id
             WHERE c.removed_at IS NULL {"AND c.coder = ?" if coder else ""}
-            {"ORDER BY c.document_id, c.start" if scope == "overlap" else ""}
+            ORDER BY c.document_id, c.start
             """,
             [coder] if coder else [],
         ).fetchall()
         pairs: set[tuple[str, str, int, str | None]] = set()
-        if scope == "segment":
-            by_turn: dict[tuple[int, str], set[str]] = {}
-            for document, code, _, _, turn in rows:
-                if turn is not None:
-                    by_turn.setdefault((document, turn), set()).add(code)
-            for (document, turn), codes in by_turn.items():
-                ordered = sorted(codes)
-                pairs.update((a, b, document, turn) for i, a in enumerate(ordered) for b in ordered[i + 1 :])
-        else:
-            open_spans: list[tuple[int, str, int, str | None]] = []  # (end, code, document, turn), by start
-            current = None
-            for document, code, start, end, turn in rows:
-                if document != current:
-                    open_spans, current = [], document
-                open_spans = [span for span in open_spans if span[0] > start]
-                for _, other, _, other_turn in open_spans:
-                    if other < code:
-                        pairs.add((other, code, document, other_turn))
-                    elif code < other:
-                        pairs.add((code, other, document, turn))
-                open_spans.append((end, code, document, turn))
-        counts = Counter((first, second) for first, second, _, _ in pairs)
+        open_spans: list[tuple[int, str, int, str | None]] = []  # (end, code, document, turn), by start
+        current = None
+        for document, code, start, end, turn in rows:
+            if document != current:
+                open_spans, current = [], document
+            open_spans = [span for span in open_spans if span[0] > start]
+            for _, other, _, other_turn in open_spans:
+                if other < code:
+                    pairs.add((other, code, document, other_turn))
+                elif code < other:
+                    pairs.add((code, other, document, turn))
+            open_spans.append((end, code, document, turn))
+        return self._code_grid(Counter((first, second) for first, second, _, _ in pairs))
+
+    def _code_grid(self, counts: Counter[tuple[str, str]]) -> pd.DataFrame:
+        """Code x code (ids, in codebook order), symmetric, from the counts of pairs of codes (each pair once)."""
         ids = [str(row["id"]) for row in self._store.query("SELECT id FROM codes ORDER BY position")]
         position = {code_id: number for number, code_id in enumerate(ids)}
         grid = np.zeros((len(ids), len(ids)), dtype="int64")

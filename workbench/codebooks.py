@@ -26,6 +26,7 @@ from typing import Any
 
 from workbench.codebook import Code, Codebook, CodebookFile, decode_text, read_text
 from workbench.errors import CodebookEditError, CodebookError, WorkbenchError
+from workbench.statecache import cached
 from workbench.store import Store, utc_now
 
 CODEBOOK_FOLDER = "codebooks"
@@ -98,13 +99,19 @@ class Codebooks:
 
     def usage(self) -> dict[str, Usage]:
         """Return each used code's usage; codes missing from the result are unused."""
+        return dict(cached(self._store, ("usage",), self._usage))
+
+    def _usage(self) -> dict[str, Usage]:
         counts: dict[str, dict[str, int]] = {}
+        # Summed from coding_counts (live codings per document, code and coder, kept by migration 7's triggers), and
+        # the documents' participants from the documents_outline index, never from the rows that hold the text.
         for row in self._store.query(
             """
-            SELECT c.code_id, COUNT(*) AS codings, COUNT(DISTINCT c.document_id) AS documents,
+            WITH outline AS MATERIALIZED (SELECT id, participant_id FROM documents)
+            SELECT t.code_id, SUM(t.codings) AS codings, COUNT(DISTINCT t.document_id) AS documents,
                    COUNT(DISTINCT d.participant_id) AS participants
-            FROM codings c JOIN documents d ON d.id = c.document_id
-            WHERE c.removed_at IS NULL GROUP BY c.code_id
+            FROM coding_counts t JOIN outline d ON d.id = t.document_id
+            GROUP BY t.code_id
             """
         ):
             counts[row["code_id"]] = {k: row[k] for k in ("codings", "documents", "participants")}

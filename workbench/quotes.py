@@ -234,8 +234,14 @@ class Quotes:
         if wanted.theme:
             if not self._store.scalar("SELECT COUNT(*) FROM codes WHERE id = ? AND depth = 0", [wanted.theme]):
                 raise QuoteError(f"there is no theme {wanted.theme!r} in this project's codebooks")
-            where.append("k.theme_id = ?")
-            params.append(wanted.theme)
+            # The theme's codes by id, so that SQLite seeks them in the codings_tally index document by document
+            # rather than looking up the code of each of the transcripts' codings (the same quotes: k is c's code).
+            in_theme = [
+                row["id"] for row in self._store.query("SELECT id FROM codes WHERE theme_id = ?", [wanted.theme])
+            ]
+            column = "+c.code_id" if wanted.participant or wanted.document is not None else "c.code_id"
+            where.append(f"{column} IN ({', '.join('?' for _ in in_theme)})")
+            params += in_theme
         if wanted.coder:
             where.append("c.coder = ?")
             params.append(wanted.coder)

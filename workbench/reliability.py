@@ -16,12 +16,11 @@ The agreed codings are a coder of their own, ``AGREED``: the sentences where eve
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
-from typing import Any
+from typing import Any, NamedTuple
 
 import krippendorff
 import numpy as np
@@ -169,57 +168,42 @@ class Disagreement:
     decision: str | None = None
 
 
-@dataclass(frozen=True)
-class _Sentence:
+class _Sentence(NamedTuple):
     id: str
     document_id: int
     start: int
     end: int
-    text: str
 
 
 @dataclass(frozen=True)
 class _Comparison:
-    """What a report, the disagreements and the unanimous agreements are all read from."""
+    """Who is compared on what: the chosen coders, the signed-off transcripts they have all coded, how many sentences
+    those hold (the units), and the codes (codebook order, or the order asked for)."""
 
     coders: list[str]
     documents: list[int]
-    sentences: list[_Sentence]
+    sentences: int
     codes: list[tuple[str, str]]
-    applied: dict[str, set[tuple[str, str]]]  # coder -> {(sentence id, code id)}
 
-    def matrix(self, code_id: str) -> list[list[bool]]:
-        return [[(s.id, code_id) in self.applied[coder] for s in self.sentences] for coder in self.coders]
+    def applied(self) -> tuple[str, list[Any]]:
+        """A query, and its parameters, of who applied each compared code to each sentence of the transcripts that any
+        chosen coder applied it to: (document_id, sentence_id, code_id, who), ``who`` a bit per coder (1 for the
+        first, 2 for the second...). Read from sentence_codes (migration 7), never from the codings."""
+        bits = " ".join(f"WHEN ? THEN {1 << number}" for number in range(len(self.coders)))
+        sql = (
+            f"SELECT document_id, sentence_id, code_id, SUM(CASE coder {bits} END) AS who FROM sentence_codes "
+            f"WHERE document_id IN ({', '.join(str(int(d)) for d in self.documents)}) "
+            f"AND coder IN ({_marks(self.coders)}) AND code_id IN ({_marks(self.codes)}) "
+            "GROUP BY document_id, sentence_id, code_id"
+        )
+        return sql, [*self.coders, *self.coders, *(code_id for code_id, _ in self.codes)]
 
-    def patterns(self) -> dict[str, Counter[tuple[bool, ...]]]:
-        """code id -> how many sentences each coder pattern (who applied it) has, leaving out the sentences no coder
-        applied it to: a study has a few thousand coded sentences among a hundred thousand, and the figures need
-        only these counts."""
-        by_pair: dict[tuple[str, str], list[bool]] = {}
-        for number, coder in enumerate(self.coders):
-            for pair in self.applied[coder]:
-                by_pair.setdefault(pair, [False] * len(self.coders))[number] = True
-        patterns: dict[str, Counter[tuple[bool, ...]]] = defaultdict(Counter)
-        for (_, code_id), who in by_pair.items():
-            patterns[code_id][tuple(who)] += 1
-        return patterns
+    def pattern(self, who: int) -> tuple[bool, ...]:
+        return tuple(bool(who >> number & 1) for number in range(len(self.coders)))
 
-    def disagreeing(self) -> list[tuple[int, str, list[str]]]:
-        """(sentence index, code id, coders who applied it) wherever some coders applied a code and others did not,
-        in text order and, within a sentence, in codebook order."""
-        position = {sentence.id: number for number, sentence in enumerate(self.sentences)}
-        order = {code_id: number for number, (code_id, _) in enumerate(self.codes)}
-        by_pair: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for coder in self.coders:
-            for pair in self.applied[coder]:
-                if pair[1] in order:
-                    by_pair[pair].append(coder)
-        found = [
-            (position[sentence_id], code_id, [c for c in self.coders if c in who])
-            for (sentence_id, code_id), who in by_pair.items()
-            if len(who) < len(self.coders)
-        ]
-        return sorted(found, key=lambda item: (item[0], order[item[1]]))
+    @property
+    def everyone(self) -> int:
+        return (1 << len(self.coders)) - 1
 
 
 # --- the project's reliability --------------------------------------------------------------------------------------
@@ -270,8 +254,15 @@ class Reliability:
 
     def _report(self, coders: Sequence[str] | None, code_ids: Sequence[str] | None) -> ReliabilityReport:
         compared = self._compare(coders, code_ids)
-        units = len(compared.sentences)
-        patterns = compared.patterns()
+        units = compared.sentences
+        # code id -> how many sentences each coder pattern (who applied it) has, leaving out the sentences no coder
+        # applied it to: the figures need only these counts, counted in SQL.
+        applied, params = compared.applied()
+        patterns: dict[str, Counter[tuple[bool, ...]]] = defaultdict(Counter)
+        for code_id, who, n in self._store.db.execute(
+            f"SELECT code_id, who, COUNT(*) FROM ({applied}) GROUP BY code_id, who", params
+        ):
+            patterns[code_id][compared.pattern(who)] += n
         rows = [
             _pattern_figures(code_id, name, compared.coders, units, patterns.get(code_id, Counter()))
             for code_id, name in compared.codes
@@ -299,23 +290,34 @@ class Reliability:
         compared = self._compare(coders, code_ids)
         decisions = self._decisions(compared.documents)
         citations = self._citations(compared.documents)
-        found: list[Disagreement] = []
-        for number, code_id, applied in compared.disagreeing():
-            sentence = compared.sentences[number]
-            found.append(
-                Disagreement(
-                    document_id=sentence.document_id,
-                    citation=citations[sentence.document_id],
-                    segment_id=sentence.id,
-                    start=sentence.start,
-                    end=sentence.end,
-                    text=sentence.text,
-                    code_id=code_id,
-                    applied_by=applied,
-                    not_applied_by=[c for c in compared.coders if c not in applied],
-                    decision=decisions.get((sentence.id, code_id)),
-                )
+        disagreeing = self._rows_where(compared, "<>")
+        # Each transcript with a disagreement is read once and its sentences cut from it (code points, as substr).
+        texts = self._texts({row[1] for row in disagreeing})
+        split: dict[int, tuple[list[str], list[str]]] = {}  # who -> (the coders who applied it, the others)
+        for who in {row[5] for row in disagreeing}:
+            pattern = compared.pattern(who)
+            split[who] = (
+                [coder for coder, bit in zip(compared.coders, pattern, strict=True) if bit],
+                [coder for coder, bit in zip(compared.coders, pattern, strict=True) if not bit],
             )
+        found: list[Disagreement] = []
+        for segment_id, document_id, start, end, code_id, who in disagreeing:
+            applied, others = split[who]
+            # Made without __init__, as quotes are (the page lists a study's tens of thousands): every field is given.
+            disagreement = object.__new__(Disagreement)
+            disagreement.__dict__.update(
+                document_id=document_id,
+                citation=citations[document_id],
+                segment_id=segment_id,
+                start=start,
+                end=end,
+                text=texts[document_id][start:end],
+                code_id=code_id,
+                applied_by=list(applied),
+                not_applied_by=list(others),
+                decision=decisions.get((segment_id, code_id)),
+            )
+            found.append(disagreement)
         return found
 
     # --- reconciling ----------------------------------------------------------------------------------------------
@@ -356,15 +358,8 @@ class Reliability:
         compared = self._compare(coders, code_ids)
         self._gate(compared.documents, "reconciled")
         rejected = {key for key, decision in self._decisions(compared.documents).items() if decision == "reject"}
-        position = {sentence.id: number for number, sentence in enumerate(compared.sentences)}
-        order = {code_id: number for number, (code_id, _) in enumerate(compared.codes)}
-        everyone = set.intersection(*(compared.applied[c] for c in compared.coders))
         unanimous = [
-            (compared.sentences[position[sentence_id]], code_id)
-            for sentence_id, code_id in sorted(
-                (pair for pair in everyone if pair[1] in order and pair not in rejected),
-                key=lambda pair: (position[pair[0]], order[pair[1]]),
-            )
+            (_Sentence(*row[:4]), row[4]) for row in self._rows_where(compared, "=") if (row[0], row[4]) not in rejected
         ]
         if not unanimous:
             return 0
@@ -404,25 +399,14 @@ class Reliability:
 
     def _compare(self, coders: Sequence[str] | None, code_ids: Sequence[str] | None) -> _Comparison:
         chosen = self._choose(coders)
-        # Kept while the database stays as it is, for every code at once: a page asks for the report and the
-        # disagreements, and again on every rerun; one code's figures come from the same reading.
-        compared = cached(self._store, ("reliability", tuple(chosen)), lambda: self._read_comparison(chosen))
-        if code_ids is None:
-            return compared
-        self._require_codes(code_ids)
-        names = {row["id"]: row["name"] for row in self._store.query("SELECT id, name FROM codes ORDER BY position")}
-        codes = [(code_id, names[code_id]) for code_id in dict.fromkeys(code_ids)]
-        return _Comparison(compared.coders, compared.documents, compared.sentences, codes, compared.applied)
-
-    def _read_comparison(self, chosen: list[str]) -> _Comparison:
-        marks = ", ".join("?" for _ in chosen)
+        # The transcripts every chosen coder has coded, from the counts of migration 7 rather than the codings.
         documents = [
-            row["document_id"]
-            for row in self._store.query(
+            document_id
+            for (document_id,) in self._store.db.execute(
                 "WITH released AS MATERIALIZED (SELECT id FROM documents WHERE status = 'signed off') "
-                f"SELECT c.document_id FROM codings c JOIN released d ON d.id = c.document_id "
-                f"WHERE c.removed_at IS NULL AND c.coder IN ({marks}) "
-                "GROUP BY c.document_id HAVING COUNT(DISTINCT c.coder) = ? ORDER BY c.document_id",
+                f"SELECT t.document_id FROM coding_counts t JOIN released d ON d.id = t.document_id "
+                f"WHERE t.coder IN ({_marks(chosen)}) "
+                "GROUP BY t.document_id HAVING COUNT(DISTINCT t.coder) = ? ORDER BY t.document_id",
                 [*chosen, len(chosen)],
             )
         ]
@@ -432,41 +416,38 @@ class Reliability:
                 "transcripts they have all coded"
             )
         in_documents = f"IN ({', '.join(str(int(d)) for d in documents)})"
-        # Each transcript's text is read once and its sentences cut from it (code points, as SQLite's substr).
-        texts = {
-            row["id"]: str(row["text"])
-            for row in self._store.query(f"SELECT id, text FROM documents WHERE id {in_documents}")
-        }
-        sentences = [
-            _Sentence(row["id"], row["document_id"], row["start"], row["end"],
-                      texts[row["document_id"]][row["start"] : row["end"]])
-            for row in self._store.query(
-                'SELECT s.id, s.document_id, s.start, s."end" FROM segments s '
-                f"WHERE s.kind = 'sentence' AND s.document_id {in_documents} ORDER BY s.document_id, s.start"
-            )
-        ]  # fmt: skip
-        by_document: dict[int, list[_Sentence]] = defaultdict(list)
-        for sentence in sentences:
-            by_document[sentence.document_id].append(sentence)
-        starts = {document: [s.start for s in items] for document, items in by_document.items()}
-        applied: dict[str, set[tuple[str, str]]] = {coder: set() for coder in chosen}
-        # A coding applies its code to every sentence it overlaps: found by bisection in the document's sentences.
-        for row in self._store.query(
-            'SELECT c.coder, c.document_id, c.code_id, c.start, c."end" FROM codings c '
-            f"WHERE c.removed_at IS NULL AND c.document_id {in_documents} AND c.coder IN ({marks})",
-            chosen,
-        ):
-            items, begins = by_document.get(row["document_id"], []), starts.get(row["document_id"], [])
-            number = max(0, bisect_right(begins, row["start"]) - 1)
-            pairs = applied[row["coder"]]
-            while number < len(items) and items[number].start < row["end"]:
-                if row["start"] < items[number].end:
-                    pairs.add((items[number].id, row["code_id"]))
-                number += 1
         names = {row["id"]: row["name"] for row in self._store.query("SELECT id, name FROM codes ORDER BY position")}
-        used = {code_id for pairs in applied.values() for _, code_id in pairs}
-        codes = [(code_id, name) for code_id, name in names.items() if code_id in used]
-        return _Comparison(chosen, documents, sentences, codes, applied)
+        if code_ids is None:
+            used = {
+                code_id
+                for (code_id,) in self._store.db.execute(
+                    f"SELECT DISTINCT code_id FROM sentence_codes WHERE document_id {in_documents} "
+                    f"AND coder IN ({_marks(chosen)})",
+                    chosen,
+                )
+            }
+            codes = [(code_id, name) for code_id, name in names.items() if code_id in used]
+        else:
+            self._require_codes(code_ids)
+            codes = [(code_id, names[code_id]) for code_id in dict.fromkeys(code_ids)]
+        units = self._store.db.execute(
+            f"SELECT COUNT(*) FROM segments WHERE kind = 'sentence' AND document_id {in_documents}"
+        ).fetchone()[0]
+        return _Comparison(chosen, documents, int(units), codes)
+
+    def _rows_where(self, compared: _Comparison, test: str) -> list[tuple[str, int, int, int, str, int]]:
+        """(sentence id, document id, start, end, code id, who applied it) where ``who`` ``test`` (= or <>) every
+        chosen coder: the unanimous or the disputed ones, in text order and, within a sentence, in the order of
+        ``compared.codes``."""
+        applied, params = compared.applied()
+        order = {code_id: number for number, (code_id, _) in enumerate(compared.codes)}
+        rows = self._store.db.execute(
+            f'SELECT s.id, s.document_id, s.start, s."end", a.code_id, a.who FROM ({applied}) AS a '
+            f"JOIN segments s ON s.id = a.sentence_id WHERE a.who {test} ?",
+            [*params, compared.everyone],
+        ).fetchall()
+        rows.sort(key=lambda row: (row[1], row[2], order[row[4]]))
+        return rows
 
     def _choose(self, coders: Sequence[str] | None) -> list[str]:
         known = self.coders()
@@ -485,17 +466,17 @@ class Reliability:
         return chosen
 
     def _sentence(self, segment_id: str) -> _Sentence:
-        rows = self._store.query(
-            'SELECT s.id, s.kind, s.document_id, s.start, s."end", substr(d.text, s.start + 1, s."end" - s.start) '
-            "AS text FROM segments s JOIN documents d ON d.id = s.document_id WHERE s.id = ?",
-            [segment_id],
-        )
+        rows = self._store.query('SELECT id, kind, document_id, start, "end" FROM segments WHERE id = ?', [segment_id])
         if not rows:
             raise CodingError(f"there is no sentence {segment_id!r} (see `workbench transcripts --json`)")
         row = rows[0]
         if row["kind"] != "sentence":
             raise CodingError(f"{segment_id} is a {row['kind']}: the lead coder decides sentence by sentence")
-        return _Sentence(row["id"], row["document_id"], row["start"], row["end"], row["text"])
+        return _Sentence(row["id"], row["document_id"], row["start"], row["end"])
+
+    def _texts(self, documents: set[int]) -> dict[int, str]:
+        marks = ", ".join("?" for _ in documents)
+        return dict(self._store.db.execute(f"SELECT id, text FROM documents WHERE id IN ({marks})", sorted(documents)))
 
     def _require_codes(self, code_ids: Sequence[str]) -> None:
         known = {row["id"] for row in self._store.query("SELECT id FROM codes")}
@@ -595,6 +576,10 @@ def _pattern_alpha(full: Counter[tuple[bool, ...]], coders: int) -> float | None
         return None  # a single value in all the data
     total = n_true + n_false
     return 1 - (total - 1) * both / (n_true * n_false)
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join("?" for _ in values)
 
 
 def _name(value: str, problem: str) -> str:

@@ -167,6 +167,7 @@ class Search:
 
     def _spread(self, queries: Sequence[str]) -> list[Spread]:
         results = []
+        texts: dict[int, str] = {}  # each transcript read once for all the queries
         for query in queries:
             words = _WORD.findall(query.casefold())
             if not words:
@@ -175,13 +176,12 @@ class Search:
             spread = Spread(query)
             seen_participants: dict[str, None] = {}
             seen_documents: set[int] = set()
-            for row in self._candidates(stems[0]):
-                text = str(row["text"])
-                found = _find_stems(json.loads(row["lemmas"]), text, stems)
+            for document_id, participant_id, lemmas, text in self._candidates(stems[0], texts):
+                found = _find_stems(json.loads(lemmas), text, stems)
                 if not found:
                     continue
-                seen_participants[str(row["participant_id"])] = None
-                seen_documents.add(int(row["document_id"]))
+                seen_participants[str(participant_id)] = None
+                seen_documents.add(int(document_id))
                 spread.occurrences += len(found)
                 for form in found:
                     spread.forms[form] = spread.forms.get(form, 0) + 1
@@ -190,32 +190,42 @@ class Search:
             results.append(spread)
         return results
 
-    def _candidates(self, first_stem: str) -> list[dict[str, Any]]:
-        """Released sentences that may hold a word with this stem (found by prefix in the full-text index)."""
+    def _candidates(self, first_stem: str, texts: dict[int, str]) -> list[tuple[int, str, str, str]]:
+        """Released sentences that may hold a word with this stem (found by prefix in the full-text index), in
+        transcript then text order: (document id, participant id, lemma index, the document's text). ``texts``: the
+        transcripts' texts read so far, by id (those read here are added)."""
         prefix = re.sub(r"\W", "", first_stem)
-        where, params = "", []
+        # The signed-off transcripts in the order the documents_outline index gives them (as the query without a
+        # prefix walks them): a word's forms are counted in the order they are met.
+        released = {
+            document_id: (rank, participant_id)
+            for rank, (document_id, participant_id) in enumerate(
+                self._store.db.execute("SELECT id, participant_id FROM documents WHERE status = 'signed off'")
+            )
+        }
         if len(prefix) >= 2:
-            where += " AND s.rowid IN (SELECT rowid FROM sentence_fts WHERE sentence_fts MATCH ?)"
-            params.append(f'"{prefix}"*')
-        rows = self._store.query(
-            f"""
-            WITH released AS MATERIALIZED (SELECT id, participant_id FROM documents WHERE status = 'signed off')
-            SELECT s.document_id, d.participant_id, s.lemmas
-            FROM segments s JOIN released d ON d.id = s.document_id
-            WHERE s.kind = 'sentence' AND s.lemmas IS NOT NULL {where}
-            """,
-            params,
-        )
+            # From the sentences the full-text index matches to their rows (by rowid), rather than over every
+            # sentence of every transcript checking each against the matches.
+            rows = self._store.db.execute(
+                """
+                WITH matched AS MATERIALIZED (SELECT rowid FROM sentence_fts WHERE sentence_fts MATCH ?)
+                SELECT s.document_id, s.position, s.lemmas FROM matched m CROSS JOIN segments s ON s.rowid = m.rowid
+                WHERE s.kind = 'sentence' AND s.lemmas IS NOT NULL
+                """,
+                [f'"{prefix}"*'],
+            ).fetchall()
+        else:
+            rows = self._store.db.execute(
+                "SELECT document_id, position, lemmas FROM segments WHERE kind = 'sentence' AND lemmas IS NOT NULL"
+            ).fetchall()
+        rows = sorted((row for row in rows if row[0] in released), key=lambda row: (released[row[0]][0], row[1]))
         # Each document's text once (the lemma index holds document offsets), not once per sentence.
-        documents = sorted({row["document_id"] for row in rows})
-        texts: dict[int, str] = {}
+        documents = sorted({row[0] for row in rows} - texts.keys())
         for first in range(0, len(documents), 500):
             chunk = documents[first : first + 500]
             marks = ", ".join("?" for _ in chunk)
             texts.update(self._store.db.execute(f"SELECT id, text FROM documents WHERE id IN ({marks})", chunk))
-        for row in rows:
-            row["text"] = texts[row["document_id"]]
-        return rows
+        return [(document_id, released[document_id][1], lemmas, texts[document_id]) for document_id, _, lemmas in rows]
 
 
 def fts_query(query: str) -> str:
@@ -253,12 +263,14 @@ def _stemmer() -> snowballstemmer.stemmer:
 
 def _find_stems(index: list[list[Any]], text: str, stems: list[str]) -> list[str]:
     """The forms (as written, lower case) where the stems occur in a row in a sentence's words."""
-    words = [(int(s), int(e)) for s, e, _ in index]
+    # Stemmed word by word, each word once, and a window looked at only from a word with the first stem.
+    length = len(stems)
+    words = [stem(text[s:e]) for s, e, _ in index]
     found = []
-    for position in range(len(words) - len(stems) + 1):
-        window = words[position : position + len(stems)]
-        if all(stem(text[s:e]) == wanted for (s, e), wanted in zip(window, stems, strict=True)):
-            found.append(" ".join(text[s:e].casefold() for s, e in window))
+    for position in range(len(words) - length + 1):
+        if words[position] == stems[0] and words[position : position + length] == stems:
+            window = index[position : position + length]
+            found.append(" ".join(text[s:e].casefold() for s, e, _ in window))
     return found
 
 

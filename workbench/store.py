@@ -326,8 +326,181 @@ def _v6_scale(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v7_coding_counts(db: sqlite_utils.Database) -> None:
+    # Tallies of the live codings, so that the whole-project tables are sums over a few tens of thousands of rows
+    # rather than counts over a study's hundreds of thousands of codings:
+    # - coding_counts: codings per document, code and coder (code usage, the matrix, ranked codes, cross-tabs, the
+    #   transcripts that coders share);
+    # - turn_codes: codings per turn (a coding's segment, or the turn of its sentence), code and coder;
+    # - code_pairs: per coder and document, in how many turns two codes are both applied (coder '' for the codes
+    #   applied by anyone), which is code co-occurrence per segment;
+    # - sentence_codes: codings per sentence, code and coder, a coding counting for every sentence it overlaps (the
+    #   unit of reliability: its figures and disagreements are counts of who applied a code to a sentence).
+    # Triggers keep them in the transaction of every write to codings, whichever path makes it (coding, undo and
+    # redo, reconciling, merging or deleting a code, sign-off of imported codings); a row whose count falls to 0
+    # goes. They are built anew here from the codings, so running this again on a project taken back to an older
+    # schema by hand leaves them right; for the same reason the indexes of migration 6 are made again if such a
+    # project lost them.
+    db.executescript(
+        """
+        CREATE INDEX IF NOT EXISTS documents_outline ON documents(
+            status, participant_id, source_name, source_format, words, turns, imported_at, imported_by, version, sha256
+        );
+        CREATE INDEX IF NOT EXISTS codings_tally ON codings(
+            removed_at, document_id, code_id, coder, start, "end", segment_id, key_quote
+        );
+        CREATE INDEX IF NOT EXISTS codings_coder ON codings(coder);
+        CREATE TABLE IF NOT EXISTS coding_counts (
+            document_id INTEGER NOT NULL,
+            code_id TEXT NOT NULL,
+            coder TEXT NOT NULL,
+            codings INTEGER NOT NULL CHECK (codings > 0),
+            PRIMARY KEY (document_id, code_id, coder)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS turn_codes (
+            turn_id TEXT NOT NULL,
+            code_id TEXT NOT NULL,
+            coder TEXT NOT NULL,
+            codings INTEGER NOT NULL CHECK (codings > 0),
+            PRIMARY KEY (turn_id, code_id, coder)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS code_pairs (
+            coder TEXT NOT NULL,
+            document_id INTEGER NOT NULL,
+            first TEXT NOT NULL,
+            second TEXT NOT NULL,
+            turns INTEGER NOT NULL CHECK (turns > 0),
+            PRIMARY KEY (coder, document_id, first, second),
+            CHECK (first < second)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS sentence_codes (
+            document_id INTEGER NOT NULL,
+            sentence_id TEXT NOT NULL,
+            code_id TEXT NOT NULL,
+            coder TEXT NOT NULL,
+            codings INTEGER NOT NULL CHECK (codings > 0),
+            PRIMARY KEY (document_id, sentence_id, code_id, coder)
+        ) WITHOUT ROWID;
+        DELETE FROM coding_counts;
+        INSERT INTO coding_counts (document_id, code_id, coder, codings)
+            SELECT document_id, code_id, coder, COUNT(*) FROM codings WHERE removed_at IS NULL
+            GROUP BY document_id, code_id, coder;
+        DELETE FROM turn_codes;
+        INSERT INTO turn_codes (turn_id, code_id, coder, codings)
+            SELECT COALESCE(s.parent_id, s.id), c.code_id, c.coder, COUNT(*)
+            FROM codings c JOIN segments s ON s.id = c.segment_id WHERE c.removed_at IS NULL
+            GROUP BY 1, 2, 3;
+        DELETE FROM code_pairs;
+        INSERT INTO code_pairs (coder, document_id, first, second, turns)
+            SELECT a.coder, s.document_id, a.code_id, b.code_id, COUNT(*)
+            FROM turn_codes a JOIN turn_codes b ON b.turn_id = a.turn_id AND b.coder = a.coder AND a.code_id < b.code_id
+            JOIN segments s ON s.id = a.turn_id
+            GROUP BY 1, 2, 3, 4;
+        INSERT INTO code_pairs (coder, document_id, first, second, turns)
+            WITH anyone AS MATERIALIZED (SELECT DISTINCT turn_id, code_id FROM turn_codes)
+            SELECT '', s.document_id, a.code_id, b.code_id, COUNT(*)
+            FROM anyone a JOIN anyone b ON b.turn_id = a.turn_id AND a.code_id < b.code_id
+            JOIN segments s ON s.id = a.turn_id
+            GROUP BY 1, 2, 3, 4;
+        DELETE FROM sentence_codes;
+        INSERT INTO sentence_codes (document_id, sentence_id, code_id, coder, codings)
+            SELECT document_id, sentence_id, code_id, coder, SUM(n) FROM (
+                SELECT c.document_id, s.id AS sentence_id, c.code_id, c.coder, COUNT(*) AS n
+                FROM codings c JOIN segments s ON s.id = c.segment_id
+                WHERE c.removed_at IS NULL AND s.kind = 'sentence' AND s.start < c."end" AND c.start < s."end"
+                GROUP BY 1, 2, 3, 4
+                UNION ALL
+                SELECT c.document_id, s.id, c.code_id, c.coder, COUNT(*)
+                FROM codings c JOIN segments s ON s.parent_id = c.segment_id
+                WHERE c.removed_at IS NULL AND s.kind = 'sentence' AND s.start < c."end" AND c.start < s."end"
+                GROUP BY 1, 2, 3, 4
+                UNION ALL
+                SELECT c.document_id, s.id, c.code_id, c.coder, COUNT(*)
+                FROM codings c JOIN segments s ON s.document_id = c.document_id AND s.kind = 'sentence'
+                WHERE c.removed_at IS NULL AND c.segment_id IS NULL AND s.start < c."end" AND c.start < s."end"
+                GROUP BY 1, 2, 3, 4
+            ) GROUP BY 1, 2, 3, 4;
+        """
+        + f"""
+        CREATE TRIGGER IF NOT EXISTS coding_counts_insert AFTER INSERT ON codings BEGIN
+            {_tally("NEW", "in")}
+        END;
+        CREATE TRIGGER IF NOT EXISTS coding_counts_delete AFTER DELETE ON codings BEGIN
+            {_tally("OLD", "out")}
+        END;
+        CREATE TRIGGER IF NOT EXISTS coding_counts_update
+        AFTER UPDATE OF removed_at, document_id, segment_id, code_id, coder ON codings BEGIN
+            {_tally("OLD", "out")}
+            {_tally("NEW", "in")}
+        END;
+        """
+    )
+
+
+def _tally(row: str, way: str) -> str:
+    """The trigger statements that count the coding ``row`` (NEW or OLD), if live, in or out of the tallies of
+    migration 7: its document's coding_counts, its turn's turn_codes, the code_pairs it makes or unmakes there (a pair
+    counts a turn once, however many codings make it), and the sentence_codes of the sentences it overlaps."""
+    live = f"{row}.removed_at IS NULL"
+    # A coding lies inside its segment: the sentences it overlaps are that sentence or sentences of that turn (and
+    # any of the transcript's, for a coding without a segment).
+    sentences = f"""
+        SELECT s.id FROM segments s
+        WHERE {live} AND (s.id = {row}.segment_id OR s.parent_id = {row}.segment_id) AND s.kind = 'sentence'
+        AND s.start < {row}."end" AND {row}.start < s."end"
+        UNION ALL
+        SELECT s.id FROM segments s
+        WHERE {live} AND {row}.segment_id IS NULL AND s.document_id = {row}.document_id AND s.kind = 'sentence'
+        AND s.start < {row}."end" AND {row}.start < s."end"
+    """
+    key = f"document_id = {row}.document_id AND code_id = {row}.code_id AND coder = {row}.coder"
+    turn = f"(SELECT COALESCE(parent_id, id) FROM segments WHERE id = {row}.segment_id)"
+    coded = f"turn_id = {turn} AND code_id = {row}.code_id"
+    # The codes the coding pairs with in its turn, for its coder and for anyone, where it is the only one of its
+    # code there (for that coder / for anyone): before it is counted in, or after it is counted out.
+    pairs = f"""
+        SELECT {row}.coder AS coder, MIN(code_id, {row}.code_id) AS first, MAX(code_id, {row}.code_id) AS second
+        FROM turn_codes
+        WHERE {live} AND turn_id = {turn} AND coder = {row}.coder AND code_id <> {row}.code_id
+        AND NOT EXISTS (SELECT 1 FROM turn_codes WHERE {coded} AND coder = {row}.coder)
+        UNION
+        SELECT '', MIN(code_id, {row}.code_id), MAX(code_id, {row}.code_id) FROM turn_codes
+        WHERE {live} AND turn_id = {turn} AND code_id <> {row}.code_id
+        AND NOT EXISTS (SELECT 1 FROM turn_codes WHERE {coded})
+    """
+    if way == "in":
+        return f"""
+            INSERT INTO coding_counts (document_id, code_id, coder, codings)
+                SELECT {row}.document_id, {row}.code_id, {row}.coder, 1 WHERE {live}
+                ON CONFLICT (document_id, code_id, coder) DO UPDATE SET codings = codings + 1;
+            INSERT INTO code_pairs (coder, document_id, first, second, turns)
+                SELECT pair.coder, {row}.document_id, pair.first, pair.second, 1 FROM ({pairs}) AS pair WHERE true
+                ON CONFLICT (coder, document_id, first, second) DO UPDATE SET turns = turns + 1;
+            INSERT INTO turn_codes (turn_id, code_id, coder, codings)
+                SELECT {turn}, {row}.code_id, {row}.coder, 1 WHERE {live} AND {turn} IS NOT NULL
+                ON CONFLICT (turn_id, code_id, coder) DO UPDATE SET codings = codings + 1;
+            INSERT INTO sentence_codes (document_id, sentence_id, code_id, coder, codings)
+                SELECT {row}.document_id, id, {row}.code_id, {row}.coder, 1 FROM ({sentences}) WHERE true
+                ON CONFLICT (document_id, sentence_id, code_id, coder) DO UPDATE SET codings = codings + 1;
+        """
+    return f"""
+        DELETE FROM coding_counts WHERE {live} AND {key} AND codings = 1;
+        UPDATE coding_counts SET codings = codings - 1 WHERE {live} AND {key};
+        DELETE FROM turn_codes WHERE {live} AND {coded} AND coder = {row}.coder AND codings = 1;
+        UPDATE turn_codes SET codings = codings - 1 WHERE {live} AND {coded} AND coder = {row}.coder;
+        DELETE FROM code_pairs
+            WHERE document_id = {row}.document_id AND turns = 1 AND (coder, first, second) IN ({pairs});
+        UPDATE code_pairs SET turns = turns - 1
+            WHERE document_id = {row}.document_id AND (coder, first, second) IN ({pairs});
+        DELETE FROM sentence_codes WHERE {key} AND codings = 1 AND sentence_id IN ({sentences});
+        UPDATE sentence_codes SET codings = codings - 1 WHERE {key} AND sentence_id IN ({sentences});
+    """
+
+
 # Migration N brings a database from schema version N-1 to N. Append, never edit: projects on disk ran the old ones.
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_signoff, _v3_coding, _v4_search, _v5_exchange, _v6_scale)
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1_initial, _v2_signoff, _v3_coding, _v4_search, _v5_exchange, _v6_scale, _v7_coding_counts
+)  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
