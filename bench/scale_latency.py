@@ -430,14 +430,24 @@ can wait for the disk; a CPU-only script in AppTest shows no such stalls.
 What keeps them there. Migration 6 adds three indexes: `documents_outline` (every column of a document but its text
 and metadata: a row holds the whole transcript, and SQLite reaches a column stored after it, such as `status`, only
 through the text's overflow pages, so checking that a transcript is signed off used to read it), `codings_tally`
-(the live codings' columns that the tables count) and `codings_coder`. Quotes, search, keyword spread and reliability
-read each transcript's text once and cut from it, rather than once per quote or sentence; the Quotes page counts
-its quotes in SQL and reads only those up to the page shown (in document order, from the index, without sorting a
-theme's hundred thousand); co-occurrence pairs codes in Python rather than by a self-join; reliability is computed
-from counts of coder patterns rather than a coders x sentences matrix; the Transcript page shows
-60 turns a page; the Analysis page makes its downloads on click and skips Altair's schema check. Whole-project
-results are kept while the database is unchanged (above), which is what makes reruns fast; the first read after a
-change (cold) of a whole-project table still takes the time in the cold columns.
+(the live codings' columns that the tables count) and `codings_coder`. Migration 7 adds four tallies of the live
+codings, kept by triggers on `codings` in the transaction of every write to them (coding, undo and redo, reconciling,
+merging or deleting a code, sign-off of imported codings) and built from the codings when an older project is
+opened (a few seconds once, at this scale): `coding_counts` (codings per transcript, code and coder: 36,000 rows
+for the 300,000 codings), `turn_codes` (per turn, code and coder), `code_pairs` (per coder and transcript, in how
+many turns two codes are applied together) and `sentence_codes` (per sentence, code and coder, a coding counting
+for each sentence it overlaps). Code usage (kept while the database is unchanged, as the other whole-project
+reads), the matrix, ranked codes and the cross-tabs are sums over `coding_counts`; co-occurrence per segment is a
+sum over `code_pairs`; reliability counts coder patterns per code from `sentence_codes` in SQL and reads only the
+sentences of the disagreements or unanimous agreements it shows. Quotes, search, keyword spread and reliability
+read each transcript's text once and cut from it, rather than once per quote or sentence; quotes by theme seek the
+theme's codes in `codings_tally`; keyword spread starts from the sentences the full-text index matches; the Quotes
+page counts its quotes in SQL and reads only those up to the page shown (in document order, from the index,
+without sorting a theme's hundred thousand); co-occurrence by overlapping spans pairs codes in Python rather than
+by a self-join; the Transcript page shows 60 turns a page; the Analysis page makes its downloads on click and
+skips Altair's schema check. Whole-project results are kept while the database is unchanged (above), which is
+what makes reruns fast. A cold read of a large list (a theme's hundred thousand quotes, a keyword's thousand
+transcripts) still takes the time of building it in Python.
 
 Machine load: wall-clock times on this {os.cpu_count()}-core machine, shared with other jobs while this ran; load
 average {load} (at the start, after the queries, at the end).
