@@ -38,6 +38,7 @@ from workbench.nlp import load_nlp
 from workbench.project import Project
 from workbench.quotes import QuoteFilter
 from workbench.ui.code_chips import CodeIndex
+from workbench.ui.quotes_page import QUOTES_PER_PAGE
 
 TARGET_MS = 100.0
 _DOCUMENTS = "documents, segments, full-text and lemma index"  # a lap of the build
@@ -135,6 +136,10 @@ def measure_queries(project: Project, built: synthetic.Built, args: argparse.Nam
         history = lead.history(50)
         return document.turns, codings, pending, memos, chips.codes, history
 
+    def quotes_page(wanted: QuoteFilter) -> Any:
+        """What the Quotes page reads for a filter: the counts above the list, and the first page of quotes."""
+        return project.analysis.quote_counts(wanted), project.quotes(wanted, limit=QUOTES_PER_PAGE)
+
     passes, budget = args.passes, args.budget
     every = _every
     spec: list[tuple[str, str, list[Callable[[], Any]]]] = [
@@ -148,12 +153,22 @@ def measure_queries(project: Project, built: synthetic.Built, args: argparse.Nam
         ),
         ("codings of one transcript", "`coding.codings(id)` (every coder)", every(lead.codings, sample)),
         (
-            "quotes by code",
+            "quotes page data, by code",
+            "`analysis.quote_counts(f)` and the first page, `project.quotes(f, limit=50)`, f = `QuoteFilter(code=c)`",
+            [partial(quotes_page, QuoteFilter(code=c)) for c in codes],
+        ),
+        (
+            "quotes page data, by theme",
+            "the same with f = `QuoteFilter(theme=t)`",
+            [partial(quotes_page, QuoteFilter(theme=t)) for t in themes],
+        ),
+        (
+            "every quote of a code (a download)",
             "`project.quotes(QuoteFilter(code=c))`, sub-codes included",
             every(project.quotes, [QuoteFilter(code=c) for c in codes]),
         ),
         (
-            "quotes by theme",
+            "every quote of a theme (a download)",
             "`project.quotes(QuoteFilter(theme=t))`",
             every(project.quotes, [QuoteFilter(theme=t) for t in themes]),
         ),
@@ -163,7 +178,7 @@ def measure_queries(project: Project, built: synthetic.Built, args: argparse.Nam
             every(project.quotes, [QuoteFilter(participant=p) for p in people]),
         ),
         (
-            "key quotes",
+            "every key quote (a download)",
             "`project.quotes(QuoteFilter(key_only=True))`",
             every(project.quotes, [QuoteFilter(key_only=True)]),
         ),
@@ -401,7 +416,9 @@ folder and open it (`Project.open`, migrations included: {results["open_s"]:.1f}
 choices ({args.choices} random transcripts, codes, participants and search words where the query takes one; every
 theme): each choice once cold (the kept results forgotten just before), then, after a run to warm up, in
 {args.passes} passes warm (each part stops once it has taken {args.budget:.0f} s); p50 and p95 are over all runs.
-"Rows" is the median size of what a run returned.
+"Rows" is the median size of what a run returned. The Quotes page reads only its counts and the page of quotes shown
+("quotes page data"); every quote of a code or a theme, tens of thousands with their text, is what the page's
+download buttons (made on click) and the report drafts read.
 
 | query | call | cold runs | cold p50 ms | cold p95 ms | warm runs | warm p50 ms | warm p95 ms | rows | target |
 |---|---|---:|---:|---:|---:|---:|---:|---:|---|
