@@ -183,3 +183,13 @@ def test_single_user_mode_has_no_sign_in_and_no_team_page(sample_copy: Path, mon
     assert [title.value for title in at.title] == [f"Project: {sample_copy.name}"]
     assert at.text_input(key="actor").value == "solo"
     assert "team" not in navigation._PAGES and _offered()[0] == "project"
+
+
+def test_a_coder_codes_in_their_own_name_and_is_never_linked_to_a_page_they_may_not_open(app: AppTest) -> None:
+    _go(_sign_in(app, "Cora"), "coding")
+    [coder] = [box for box in app.text_input if box.label == "Coder"]
+    assert coder.value == "Cora" and coder.disabled
+    assert not [box for box in app.selectbox if box.label == "Coder"]  # no choosing another coder's name
+    shown = _shown(app)
+    assert "for ethics review and cannot be coded yet" in shown  # told that three transcripts wait...
+    assert "Review them on the Anonymisation page" not in shown  # ...but not linked to a page that refuses them
