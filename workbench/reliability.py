@@ -508,12 +508,7 @@ def _figures(code_id: str, name: str, coders: list[str], matrix: list[list[bool]
     """One row of the report: the agreement of ``coders`` (rows of ``matrix``) on one code, or on all pooled."""
     applied = {coder: sum(row) for coder, row in zip(coders, matrix, strict=True)}
     units = len(matrix[0]) if matrix else 0
-    undefined = "kappa and alpha undefined" if len(coders) == 2 else "alpha undefined"
-    note = ""
-    if all(count == 0 for count in applied.values()):
-        note = f"{undefined}: no coder applied it"
-    elif units and all(count == units for count in applied.values()):
-        note = f"{undefined}: every coder applied it to every sentence"
+    note = _undefined_note(applied, units)
     return CodeAgreement(
         code_id=code_id,
         name=name,
@@ -524,6 +519,16 @@ def _figures(code_id: str, name: str, coders: list[str], matrix: list[list[bool]
         alpha=alpha(matrix),
         note=note,
     )
+
+
+def _undefined_note(applied: dict[str, int], units: int) -> str:
+    """Why kappa or alpha has no value for a code, if it has none: nobody applied it, or everybody everywhere."""
+    undefined = "kappa and alpha undefined" if len(applied) == 2 else "alpha undefined"
+    if all(count == 0 for count in applied.values()):
+        return f"{undefined}: no coder applied it"
+    if units and all(count == units for count in applied.values()):
+        return f"{undefined}: every coder applied it to every sentence"
+    return ""
 
 
 def _pattern_figures(
@@ -537,12 +542,7 @@ def _pattern_figures(
     if blank:
         full[(False,) * len(coders)] += blank
     applied = {coder: sum(n for who, n in full.items() if who[i]) for i, coder in enumerate(coders)}
-    undefined = "kappa and alpha undefined" if len(coders) == 2 else "alpha undefined"
-    note = ""
-    if all(count == 0 for count in applied.values()):
-        note = f"{undefined}: no coder applied it"
-    elif units and all(count == units for count in applied.values()):
-        note = f"{undefined}: every coder applied it to every sentence"
+    note = _undefined_note(applied, units)
     agreement: float | None = None
     if units and len(coders) >= 2:
         shares = [

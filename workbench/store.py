@@ -341,15 +341,9 @@ def _v7_coding_counts(db: sqlite_utils.Database) -> None:
     # goes. They are built anew here from the codings, so running this again on a project taken back to an older
     # schema by hand leaves them right; for the same reason the indexes of migration 6 are made again if such a
     # project lost them.
+    _v6_scale(db)
     db.executescript(
         """
-        CREATE INDEX IF NOT EXISTS documents_outline ON documents(
-            status, participant_id, source_name, source_format, words, turns, imported_at, imported_by, version, sha256
-        );
-        CREATE INDEX IF NOT EXISTS codings_tally ON codings(
-            removed_at, document_id, code_id, coder, start, "end", segment_id, key_quote
-        );
-        CREATE INDEX IF NOT EXISTS codings_coder ON codings(coder);
         CREATE TABLE IF NOT EXISTS coding_counts (
             document_id INTEGER NOT NULL,
             code_id TEXT NOT NULL,
