@@ -139,7 +139,8 @@ def run_import(corpus: Corpus, project: Path, run: Run) -> None:
             pss += _pss(worker)
             worker_cpu[worker] = max(worker_cpu.get(worker, 0.0), _cpu(worker))
             on_cpu, waiting = _schedstat(worker)
-            if (age := _age(worker)) > 1:
+            # A small batch's workers live about a second: judged from their first quarter second on.
+            if (age := _age(worker)) > 0.25:
                 worker_ready[worker] = (on_cpu + waiting) / age
         run.peak_rss, run.peak_pss = max(run.peak_rss, rss), max(run.peak_pss, pss)
         time.sleep(SAMPLE_EVERY)
