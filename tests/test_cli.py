@@ -66,6 +66,42 @@ def test_import_with_a_participants_csv(tmp_path: Path) -> None:
     ]  # fmt: skip
 
 
+def test_a_folder_imports_the_transcripts_in_it(tmp_path: Path) -> None:
+    folder = str(tmp_path / "study")
+    run_cli("init", folder)
+    interviews = tmp_path / "interviews"
+    interviews.mkdir()
+    write(interviews, "cw12.txt", INTERVIEW)
+    write(interviews, "CW3.txt", INTERVIEW.replace("Case Worker 12", "Case Worker 3"))
+    write(interviews, "participants.csv", "id,role\n12,social worker\n")  # not a transcript: left out
+    write(interviews, ".~lock.cw12.txt#", "")  # an editor's lock file
+    (interviews / "old").mkdir()  # a subfolder is not looked into
+    write(interviews / "old", "cw9.txt", INTERVIEW.replace("Case Worker 12", "Case Worker 9"))
+    result = run_cli("import", folder, str(interviews))
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split(", ")[:2] for line in lines[:-1]] == [
+        ["CW3.txt: document 1", "Case Worker 3"],  # in reading order: 3 before 12
+        ["cw12.txt: document 2", "Case Worker 12"],
+    ]
+    assert lines[-1] == f"Imported 2 transcripts into {folder}"
+
+
+def test_a_folder_without_transcripts_is_refused_and_nothing_is_imported(tmp_path: Path) -> None:
+    folder = tmp_path / "study"
+    run_cli("init", str(folder))
+    before = database_dump(folder)
+    empty = tmp_path / "scans"
+    empty.mkdir()
+    write(empty, "cw1.pdf", "%PDF-1.5")
+    result = run_cli("import", str(folder), str(write(tmp_path, "cw12.txt", INTERVIEW)), str(empty))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: scans: is a folder with no transcript in it (accepted: .txt, .md, .docx, .vtt, .srt)\n"
+    )
+    assert database_dump(folder) == before
+
+
 def test_a_bad_participants_row_is_reported_by_line_and_nothing_is_imported(tmp_path: Path) -> None:
     folder = tmp_path / "study"
     run_cli("init", str(folder))

@@ -24,6 +24,7 @@ from workbench.cli_reliability import reliability
 from workbench.cli_report import report
 from workbench.cli_team import team as team_group
 from workbench.demo import build_demo
+from workbench.ingest import transcript_files
 from workbench.launch import LOOPBACK, check_serving, serve_app
 from workbench.project import Project, Source
 
@@ -68,12 +69,14 @@ def import_(
 ) -> None:
     """Import transcripts (.docx, .txt, .md, .vtt, .srt) into the project in FOLDER.
 
+    FILES are transcript files or folders of them (a folder gives the transcripts directly in it).
+
     All files are checked first; if any cannot be imported, nothing is written. Then each file is written as soon as
     its sentences are split, so a batch of any size imports in little memory; files already imported are skipped.
     """
     with reported(), open_project(ctx, folder) as project:
         documents, plan = project.import_files(
-            [Source(Path(name)) for name in files],
+            [Source(path) for path in transcript_files([Path(name) for name in files])],
             participant=participant,
             participants_csv=Path(participants_csv) if participants_csv else None,
             progress=progress_printer(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from workbench.errors import TranscriptError
@@ -19,7 +20,34 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 
 __all__ = [
     "SUPPORTED_SUFFIXES", "Block", "Join", "SourceDocument", "Transcript", "Turn", "read_source", "read_transcript",
+    "transcript_files",
 ]  # fmt: skip
+
+
+def transcript_files(paths: list[Path]) -> list[Path]:
+    """Return the files named, each folder among them replaced by the transcripts in it (by name, not looking in its
+    subfolders, leaving out hidden files and files of other types, such as the participants CSV)."""
+    files: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            files.append(path)
+            continue
+        found = sorted(
+            (entry for entry in path.iterdir() if entry.suffix.lower() in SUPPORTED_SUFFIXES and entry.is_file()),
+            key=_natural,
+        )
+        found = [entry for entry in found if not entry.name.startswith((".", "~$"))]  # hidden, Word's lock files
+        if not found:
+            raise TranscriptError(
+                path, f"is a folder with no transcript in it (accepted: {', '.join(SUPPORTED_SUFFIXES)})"
+            )
+        files += found
+    return files
+
+
+def _natural(path: Path) -> list[tuple[int, str]]:
+    """A file name's sort key in reading order: "cw3" before "cw12"."""
+    return [(int(part), "") if part.isdigit() else (-1, part.casefold()) for part in re.split(r"(\d+)", path.name)]
 
 
 def read_source(path: Path) -> bytes:
