@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from fractions import Fraction
 from itertools import combinations
+from pathlib import Path
 
 import pytest
 
@@ -291,3 +292,27 @@ def test_cli_refusals_are_one_error_line(coded: Project, args: list[str], error:
     _code_both(coded)
     result = run_cli("reliability", str(coded.folder), *args)
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", error + "\n")
+
+
+def test_a_page_of_disagreements_is_that_slice_of_them_all_with_their_counts(sample_copy: Path) -> None:
+    with Project.open(sample_copy, actor="lead") as project:
+        reliability = project.reliability
+        coders = [coder for coder in reliability.coders() if coder != AGREED]
+        everything = reliability.disagreements(coders)
+        assert len(everything) > 40  # the sample study's two coders differ on many sentences
+        first = everything[0]
+        reliability.reconcile(first.segment_id, first.code_id, apply=False, lead="lead")
+        everything = reliability.disagreements(coders)
+
+        page = reliability.disagreement_page(coders, offset=20, limit=20)
+        assert page.total == len(everything) and page.matching == len(everything)
+        assert page.decided == 1
+        assert page.code_ids == list(dict.fromkeys(d.code_id for d in everything))
+        assert page.items == list(enumerate(everything))[20:40]
+
+        code = page.code_ids[1]
+        on_code = [(n, d) for n, d in enumerate(everything) if d.code_id == code]
+        assert reliability.disagreement_page(coders, code_id=code, limit=5).items == on_code[:5]
+        undecided = reliability.disagreement_page(coders, undecided_only=True, limit=1000)
+        assert undecided.items == [(n, d) for n, d in enumerate(everything) if d.decision is None]
+        assert undecided.matching == len(everything) - 1

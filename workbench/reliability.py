@@ -168,6 +168,28 @@ class Disagreement:
     decision: str | None = None
 
 
+@dataclass(frozen=True)
+class DisagreementPage:
+    """One page of the disagreements of some coders, with what a page needs to know of all of them."""
+
+    total: int  # every disagreement of the coders
+    decided: int  # of those, how many the lead coder has decided
+    code_ids: list[str]  # the codes they are on, in the order they first come
+    matching: int  # how many pass the filter asked for
+    items: list[tuple[int, Disagreement]]  # the page: each with its place among all of them (a stable key)
+
+
+@dataclass(frozen=True)
+class _Disputed:
+    """Every disputed sentence and code of some coders, as rows (sentence id, document id, start, end, code id, who
+    applied it), with the decisions and citations that turn any of them into a ``Disagreement``."""
+
+    compared: _Comparison
+    rows: list[tuple[str, int, int, int, str, int]]
+    decisions: dict[tuple[str, str], str]
+    citations: dict[int, str]
+
+
 class _Sentence(NamedTuple):
     id: str
     document_id: int
@@ -284,24 +306,69 @@ class Reliability:
     ) -> list[Disagreement]:
         """Return every sentence and code that some of ``coders`` applied and others did not, in text order."""
         key = ("disagreements", tuple(self._choose(coders)), None if code_ids is None else tuple(code_ids))
-        return cached(self._store, key, lambda: self._disagreements(coders, code_ids), weight=len)
+        return cached(self._store, key, lambda: self._build(self._disputed(coders, code_ids).rows, coders, code_ids),
+                      weight=len)  # fmt: skip
 
-    def _disagreements(self, coders: Sequence[str] | None, code_ids: Sequence[str] | None) -> list[Disagreement]:
-        compared = self._compare(coders, code_ids)
-        decisions = self._decisions(compared.documents)
-        citations = self._citations(compared.documents)
-        disagreeing = self._rows_where(compared, "<>")
-        # Each transcript with a disagreement is read once and its sentences cut from it (code points, as substr).
-        texts = self._texts({row[1] for row in disagreeing})
+    def disagreement_page(
+        self,
+        coders: Sequence[str] | None = None,
+        *,
+        code_id: str | None = None,
+        undecided_only: bool = False,
+        offset: int = 0,
+        limit: int = 20,
+    ) -> DisagreementPage:
+        """Return one page of the disagreements of ``coders`` (those on ``code_id`` only, or the undecided only, if
+        asked), building only the page's disagreements: a large study has tens of thousands."""
+        disputed = self._disputed(coders, None)
+        decisions = disputed.decisions
+        matching = [
+            (number, row)
+            for number, row in enumerate(disputed.rows)
+            if (not code_id or row[4] == code_id) and not (undecided_only and (row[0], row[4]) in decisions)
+        ]
+        shown = matching[offset : offset + limit] if limit > 0 else []
+        built = self._build([row for _, row in shown], coders, None)
+        return DisagreementPage(
+            total=len(disputed.rows),
+            decided=sum((row[0], row[4]) in decisions for row in disputed.rows),
+            code_ids=list(dict.fromkeys(row[4] for row in disputed.rows)),
+            matching=len(matching),
+            items=[(number, item) for (number, _), item in zip(shown, built, strict=True)],
+        )
+
+    def _disputed(self, coders: Sequence[str] | None, code_ids: Sequence[str] | None) -> _Disputed:
+        def read() -> _Disputed:
+            compared = self._compare(coders, code_ids)
+            return _Disputed(
+                compared,
+                self._rows_where(compared, "<>"),
+                self._decisions(compared.documents),
+                self._citations(compared.documents),
+            )
+
+        key = ("disputed", tuple(self._choose(coders)), None if code_ids is None else tuple(code_ids))
+        return cached(self._store, key, read, weight=lambda disputed: len(disputed.rows) // 10)
+
+    def _build(
+        self,
+        rows: Sequence[tuple[str, int, int, int, str, int]],
+        coders: Sequence[str] | None,
+        code_ids: Sequence[str] | None,
+    ) -> list[Disagreement]:
+        """The disagreements of these disputed rows, their text cut from each transcript, read once."""
+        disputed = self._disputed(coders, code_ids)
+        compared, decisions, citations = disputed.compared, disputed.decisions, disputed.citations
+        texts = self._texts({row[1] for row in rows}) if rows else {}
         split: dict[int, tuple[list[str], list[str]]] = {}  # who -> (the coders who applied it, the others)
-        for who in {row[5] for row in disagreeing}:
+        for who in {row[5] for row in rows}:
             pattern = compared.pattern(who)
             split[who] = (
                 [coder for coder, bit in zip(compared.coders, pattern, strict=True) if bit],
                 [coder for coder, bit in zip(compared.coders, pattern, strict=True) if not bit],
             )
         found: list[Disagreement] = []
-        for segment_id, document_id, start, end, code_id, who in disagreeing:
+        for segment_id, document_id, start, end, code_id, who in rows:
             applied, others = split[who]
             # Made without __init__, as quotes are (the page lists a study's tens of thousands): every field is given.
             disagreement = object.__new__(Disagreement)

@@ -4,12 +4,13 @@ agreement, Cohen's kappa, Krippendorff's alpha), and the disagreements a lead co
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import streamlit as st
 
 from workbench.errors import WorkbenchError
 from workbench.project import Project
-from workbench.reliability import AGREED, Disagreement, ReliabilityReport
+from workbench.reliability import AGREED, Disagreement, DisagreementPage, ReliabilityReport
 from workbench.ui.common import actor, escape_markdown, flash, link, open_project, show_flashes, sidebar
 
 # Streamlit runs this file as a script, so its "magic" would print a docstring under a constant: comments here.
@@ -59,12 +60,12 @@ def render() -> None:
         chosen = _choose(coders)
         try:
             report = project.reliability.report(chosen)
-            found = project.reliability.disagreements(report.coders)
+            summary = project.reliability.disagreement_page(report.coders, limit=0)
         except WorkbenchError as error:
             st.error(str(error))
             return
         _figures(report)
-        _disagreements(project, report, found)
+        _disagreements(project, report, summary)
 
 
 def _choose(coders: list[str]) -> list[str]:
@@ -115,17 +116,16 @@ def _figures(report: ReliabilityReport) -> None:
 # --- the disagreements --------------------------------------------------------------------------------------------
 
 
-def _disagreements(project: Project, report: ReliabilityReport, found: list[Disagreement]) -> None:
+def _disagreements(project: Project, report: ReliabilityReport, summary: DisagreementPage) -> None:
     st.subheader("Disagreements")
-    decided = sum(item.decision is not None for item in found)
     lead = actor()
-    st.caption(f"{len(found)} sentence{_s(len(found))} and codes where the coders differ, {decided} decided. You "
-               f"decide as the lead coder, **{escape_markdown(lead)}** (your name in the sidebar): applying codes the "
-               f"sentence as “{AGREED}”, rejecting records that the code does not apply. The agreed codings are these "
-               "decisions and the sentences every coder coded alike.")  # fmt: skip
+    st.caption(f"{summary.total} sentence{_s(summary.total)} and codes where the coders differ, {summary.decided} "
+               f"decided. You decide as the lead coder, **{escape_markdown(lead)}** (your name in the sidebar): "
+               f"applying codes the sentence as “{AGREED}”, rejecting records that the code does not apply. The agreed "
+               "codings are these decisions and the sentences every coder coded alike.")  # fmt: skip
     names = {row.code_id: row.name for row in report.codes}
     with st.container(horizontal=True, vertical_alignment="bottom", key="reliability_toolbar"):
-        codes = [EVERY_CODE, *dict.fromkeys(item.code_id for item in found)]
+        codes = [EVERY_CODE, *summary.code_ids]
         if st.session_state.get(CODE_KEY) not in codes:
             st.session_state.pop(CODE_KEY, None)
         code = st.selectbox("Code", codes, key=CODE_KEY,
@@ -143,21 +143,22 @@ def _disagreements(project: Project, report: ReliabilityReport, found: list[Disa
             return
         flash(f"{made} new agreed coding{_s(made)} where {escape_markdown(_names(report.coders))} all applied a code")
         st.rerun()
-    shown = [
-        (number, item)
-        for number, item in enumerate(found)
-        if (not code or item.code_id == code) and (not undecided or item.decision is None)
-    ]
-    if not shown:
-        st.info("No disagreement left to show." if found else "The coders agree on every sentence and code.")
+    wanted = partial(
+        project.reliability.disagreement_page, report.coders, code_id=code or None, undecided_only=undecided
+    )
+    matching = wanted(limit=0).matching
+    if not matching:
+        st.info("No disagreement left to show." if summary.total else "The coders agree on every sentence and code.")
         return
-    pages = max(1, math.ceil(len(shown) / PER_PAGE))
+    pages = max(1, math.ceil(matching / PER_PAGE))
     view = (tuple(report.coders), code, undecided)
     if st.session_state.get(VIEW_KEY) != view or not 1 <= int(st.session_state.get(PAGE_KEY) or 1) <= pages:
         st.session_state[VIEW_KEY] = view
         st.session_state[PAGE_KEY] = 1
     page = int(st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, step=1, key=PAGE_KEY) or 1)
-    for number, item in shown[(page - 1) * PER_PAGE : page * PER_PAGE]:
+    # Only this page's disagreements are built: a large study has tens of thousands.
+    shown = wanted(offset=(page - 1) * PER_PAGE, limit=PER_PAGE).items
+    for number, item in shown:
         _disagreement(project, number, item, names.get(item.code_id, item.code_id), lead)
 
 
