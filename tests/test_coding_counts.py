@@ -20,7 +20,7 @@ from workbench.coding import Span
 from workbench.errors import CodingError, WorkbenchError
 from workbench.project import Project
 from workbench.refi.import_qdpx import import_qdpx
-from workbench.store import SCHEMA_VERSION
+from workbench.store import MIGRATIONS, SCHEMA_VERSION, _v7_coding_counts
 
 Tally = list[tuple[int, str, str, int]]
 
@@ -66,6 +66,14 @@ def _pairs(folder: Path) -> tuple[Counter[tuple[str, int, str, str]], Counter[tu
     return kept, counted
 
 
+def _pair_totals(folder: Path) -> Counter[tuple[str, str, str]]:
+    connection = sqlite3.connect(folder / "project.db")
+    try:
+        return Counter({(c, a, b): n for c, a, b, n in connection.execute("SELECT * FROM code_pair_totals")})
+    finally:
+        connection.close()
+
+
 def _sentences(folder: Path) -> tuple[Counter[tuple[int, str, str, str]], Counter[tuple[int, str, str, str]]]:
     """sentence_codes as kept, and as counted here: a coding counts for every sentence of its transcript that it
     overlaps."""
@@ -96,6 +104,10 @@ def _in_step(project: Project) -> Tally:
     assert kept == _counted(project.folder)
     pairs, counted = _pairs(project.folder)
     assert pairs == counted
+    totals: Counter[tuple[str, str, str]] = Counter()
+    for (coder, _, first, second), turns in pairs.items():
+        totals[(coder, first, second)] += turns
+    assert _pair_totals(project.folder) == totals  # migration 8: code_pairs summed over the transcripts
     sentences, overlapped = _sentences(project.folder)
     assert sentences == overlapped
     return kept
@@ -171,7 +183,7 @@ def test_an_older_project_gains_the_counts_of_its_codings(coded: Project) -> Non
     connection.executescript(
         "DROP TRIGGER coding_counts_insert; DROP TRIGGER coding_counts_delete; DROP TRIGGER coding_counts_update; "
         "DROP TABLE coding_counts; DROP TABLE turn_codes; DROP TABLE code_pairs; DROP TABLE sentence_codes; "
-        f"PRAGMA user_version = {SCHEMA_VERSION - 1};"
+        f"PRAGMA user_version = {MIGRATIONS.index(_v7_coding_counts)};"
     )
     connection.close()
     statecache.clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
@@ -73,24 +73,27 @@ class Analysis:
     def _matrix(self, coder: str | None) -> pd.DataFrame:
         people = self._participants()
         codes = [row["id"] for row in self._store.query("SELECT id FROM codes ORDER BY position")]
-        counts = self._store.db.execute(
-            f"""
-            WITH {RELEASED}
-            SELECT d.participant_id, t.code_id, SUM(t.codings) AS n FROM released d JOIN {TALLY} ON t.document_id = d.id
-            {"WHERE t.coder = ?" if coder else ""}
-            GROUP BY d.participant_id, t.code_id
-            """,
-            [coder] if coder else [],
-        )
         # Laid out on the participants x codes grid directly (pivot_table took as long as the query).
         row_of = {person: number for number, person in enumerate(people)}
         column_of = {code_id: number for number, code_id in enumerate(codes)}
         grid = np.zeros((len(people), len(codes)), dtype="int64")
-        for person, code_id, n in counts:
+        for person, _, code_id, who, n in self._counts():
             row, column = row_of.get(person), column_of.get(code_id)
-            if row is not None and column is not None:
+            if row is not None and column is not None and (coder is None or who == coder):
                 grid[row, column] += n
         return pd.DataFrame(grid, index=pd.Index(list(people.values()), name="participant"), columns=pd.Index(codes))
+
+    def _counts(self) -> list[tuple[str, int, str, str, int]]:
+        """(participant, document, code, coder, codings) for each released transcript, read once while the database
+        stays as it is: the matrix, ranked codes and the cross-tabs are sums over these few tens of thousands."""
+
+        def read() -> list[tuple[str, int, str, str, int]]:
+            return self._store.db.execute(
+                f"WITH {RELEASED} SELECT d.participant_id, t.document_id, t.code_id, t.coder, t.codings "
+                f"FROM released d JOIN {TALLY} ON t.document_id = d.id"
+            ).fetchall()
+
+        return cached(self._store, ("analysis counts",), read, weight=len)
 
     def ranked(self, *, coder: str | None = None) -> pd.DataFrame:
         """Codes ranked by the number of distinct participants who raised them, with the prose for each count."""
@@ -98,23 +101,21 @@ class Analysis:
 
     def _ranked(self, coder: str | None) -> pd.DataFrame:
         total = len(self._participants())
-        # Summed per document first (from the counts of the released transcripts), then per code.
-        rows = self._store.query(
-            f"""
-            WITH {RELEASED}, per_document AS (
-                SELECT t.code_id, d.participant_id, t.document_id, SUM(t.codings) AS n
-                FROM released d JOIN {TALLY} ON t.document_id = d.id
-                {"WHERE t.coder = ?" if coder else ""}
-                GROUP BY t.code_id, t.document_id
-            )
-            SELECT k.id, k.name, k.theme_id, k.depth,
-                   COUNT(DISTINCT p.participant_id) AS participants, COUNT(p.document_id) AS documents,
-                   COALESCE(SUM(p.n), 0) AS codings
-            FROM codes k LEFT JOIN per_document p ON p.code_id = k.id
-            GROUP BY k.id ORDER BY participants DESC, codings DESC, k.position
-            """,
-            [coder] if coder else [],
-        )
+        people: defaultdict[str, set[str]] = defaultdict(set)
+        documents: defaultdict[str, set[int]] = defaultdict(set)
+        codings: Counter[str] = Counter()
+        for person, document, code_id, who, n in self._counts():
+            if coder is None or who == coder:
+                people[code_id].add(person)
+                documents[code_id].add(document)
+                codings[code_id] += n
+        codes = self._store.query("SELECT id, name, theme_id, depth FROM codes ORDER BY position")
+        rows = [
+            (c["id"], c["name"], c["theme_id"], c["depth"], len(people[c["id"]]), len(documents[c["id"]]),
+             codings[c["id"]])
+            for c in codes
+        ]  # fmt: skip
+        rows.sort(key=lambda row: (-row[4], -row[6]))  # stable: codebook order among equals
         frame = pd.DataFrame(rows, columns=["id", "name", "theme_id", "depth", "participants", "documents", "codings"])
         prose = [in_prose(int(n), total, self.noun) for n in frame["participants"]]
         frame["prose"] = [first for first, _ in prose]
@@ -152,16 +153,13 @@ class Analysis:
 
     def _cooccurrence(self, scope: str, coder: str | None) -> pd.DataFrame:
         if scope == "segment":
-            # Both codes in the same turn, counted once per turn: summed from code_pairs (per coder and document, kept
-            # by migration 7's triggers; coder '' is anyone) rather than paired up from every coding.
+            # Both codes in the same turn, counted once per turn: code_pair_totals (per coder, '' for anyone, kept by
+            # triggers from code_pairs, migrations 7 and 8) rather than pairs made from every coding.
             counts = Counter(
                 {
                     (first, second): n
                     for first, second, n in self._store.db.execute(
-                        "WITH released AS MATERIALIZED (SELECT id FROM documents WHERE status = 'signed off') "
-                        "SELECT first, second, SUM(turns) FROM code_pairs WHERE coder = ? AND document_id IN released "
-                        "GROUP BY first, second",
-                        [coder or ""],
+                        "SELECT first, second, turns FROM code_pair_totals WHERE coder = ?", [coder or ""]
                     )
                 }
             )

@@ -491,9 +491,46 @@ def _tally(row: str, way: str) -> str:
     """
 
 
+def _v8_pair_totals(db: sqlite_utils.Database) -> None:
+    # code_pair_totals: code_pairs summed over the documents, per coder ('' for anyone), so that co-occurrence per
+    # segment reads some hundreds of rows rather than sums a study's hundreds of thousands. Every live coding is on a
+    # signed-off transcript (one with codings cannot return to review), so the sum over all documents is the sum over
+    # the released ones. Kept by triggers on code_pairs, which migration 7's triggers on codings keep, so in the same
+    # transaction as every write to codings.
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS code_pair_totals (
+            coder TEXT NOT NULL,
+            first TEXT NOT NULL,
+            second TEXT NOT NULL,
+            turns INTEGER NOT NULL CHECK (turns > 0),
+            PRIMARY KEY (coder, first, second)
+        ) WITHOUT ROWID;
+        DELETE FROM code_pair_totals;
+        INSERT INTO code_pair_totals (coder, first, second, turns)
+            SELECT coder, first, second, SUM(turns) FROM code_pairs GROUP BY 1, 2, 3;
+        CREATE TRIGGER IF NOT EXISTS code_pair_totals_insert AFTER INSERT ON code_pairs BEGIN
+            INSERT INTO code_pair_totals (coder, first, second, turns)
+                VALUES (NEW.coder, NEW.first, NEW.second, NEW.turns)
+                ON CONFLICT (coder, first, second) DO UPDATE SET turns = turns + excluded.turns;
+        END;
+        CREATE TRIGGER IF NOT EXISTS code_pair_totals_update AFTER UPDATE OF turns ON code_pairs BEGIN
+            UPDATE code_pair_totals SET turns = turns + NEW.turns - OLD.turns
+                WHERE coder = NEW.coder AND first = NEW.first AND second = NEW.second;
+        END;
+        CREATE TRIGGER IF NOT EXISTS code_pair_totals_delete AFTER DELETE ON code_pairs BEGIN
+            DELETE FROM code_pair_totals
+                WHERE coder = OLD.coder AND first = OLD.first AND second = OLD.second AND turns = OLD.turns;
+            UPDATE code_pair_totals SET turns = turns - OLD.turns
+                WHERE coder = OLD.coder AND first = OLD.first AND second = OLD.second;
+        END;
+        """
+    )
+
+
 # Migration N brings a database from schema version N-1 to N. Append, never edit: projects on disk ran the old ones.
 MIGRATIONS: tuple[Migration, ...] = (
-    _v1_initial, _v2_signoff, _v3_coding, _v4_search, _v5_exchange, _v6_scale, _v7_coding_counts
+    _v1_initial, _v2_signoff, _v3_coding, _v4_search, _v5_exchange, _v6_scale, _v7_coding_counts, _v8_pair_totals
 )  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 
