@@ -454,9 +454,11 @@ opened (a few seconds once, at this scale): `coding_counts` (codings per transcr
 for the 300,000 codings), `turn_codes` (per turn, code and coder), `code_pairs` (per coder and transcript, in how
 many turns two codes are applied together) and `sentence_codes` (per sentence, code and coder, a coding counting
 for each sentence it overlaps). Code usage (kept while the database is unchanged, as the other whole-project
-reads), the matrix, ranked codes and the cross-tabs are sums over `coding_counts`; co-occurrence per segment is a
-sum over `code_pairs`; reliability counts coder patterns per code from `sentence_codes` in SQL and reads only the
-sentences of the disagreements or unanimous agreements it shows. Quotes, search, keyword spread and reliability
+reads), the matrix, ranked codes and the cross-tabs are sums over one kept read of `coding_counts`; co-occurrence
+per segment reads `code_pair_totals` (migration 8: `code_pairs` summed over the transcripts, kept by triggers on
+`code_pairs`); reliability counts coder patterns per code from `sentence_codes` in SQL and reads only the
+sentences of the disagreements or unanimous agreements it shows, and the Reliability page builds only the page
+of disagreements it shows (`Reliability.disagreement_page`). Quotes, search, keyword spread and reliability
 read each transcript's text once and cut from it, rather than once per quote or sentence; quotes by theme seek the
 theme's codes in `codings_tally`; keyword spread starts from the sentences the full-text index matches; the Quotes
 page counts its quotes in SQL and reads only those up to the page shown (in document order, from the index,
