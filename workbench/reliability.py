@@ -306,8 +306,12 @@ class Reliability:
     ) -> list[Disagreement]:
         """Return every sentence and code that some of ``coders`` applied and others did not, in text order."""
         key = ("disagreements", tuple(self._choose(coders)), None if code_ids is None else tuple(code_ids))
-        return cached(self._store, key, lambda: self._build(self._disputed(coders, code_ids).rows, coders, code_ids),
-                      weight=len)  # fmt: skip
+
+        def build() -> list[Disagreement]:
+            disputed = self._disputed(coders, code_ids)
+            return self._build(disputed, disputed.rows)
+
+        return cached(self._store, key, build, weight=len)
 
     def disagreement_page(
         self,
@@ -328,7 +332,7 @@ class Reliability:
             if (not code_id or row[4] == code_id) and not (undecided_only and (row[0], row[4]) in decisions)
         ]
         shown = matching[offset : offset + limit] if limit > 0 else []
-        built = self._build([row for _, row in shown], coders, None)
+        built = self._build(disputed, [row for _, row in shown])
         return DisagreementPage(
             total=len(disputed.rows),
             decided=sum((row[0], row[4]) in decisions for row in disputed.rows),
@@ -350,14 +354,8 @@ class Reliability:
         key = ("disputed", tuple(self._choose(coders)), None if code_ids is None else tuple(code_ids))
         return cached(self._store, key, read, weight=lambda disputed: len(disputed.rows) // 10)
 
-    def _build(
-        self,
-        rows: Sequence[tuple[str, int, int, int, str, int]],
-        coders: Sequence[str] | None,
-        code_ids: Sequence[str] | None,
-    ) -> list[Disagreement]:
-        """The disagreements of these disputed rows, their text cut from each transcript, read once."""
-        disputed = self._disputed(coders, code_ids)
+    def _build(self, disputed: _Disputed, rows: Sequence[tuple[str, int, int, int, str, int]]) -> list[Disagreement]:
+        """The disagreements of these of ``disputed``'s rows, their text cut from each transcript, read once."""
         compared, decisions, citations = disputed.compared, disputed.decisions, disputed.citations
         texts = self._texts({row[1] for row in rows}) if rows else {}
         split: dict[int, tuple[list[str], list[str]]] = {}  # who -> (the coders who applied it, the others)
