@@ -25,7 +25,8 @@ class Hit:
 
 WORD = re.compile(r"[^\W\d_][\w'’-]*")
 POSSESSIVE = re.compile(r"(?:['’]s|s['’]|['’])$", re.IGNORECASE)
-TITLE_BEFORE = re.compile(r"\b(?:mr|mrs|ms|miss|mx|dr|prof)\.?\s+$", re.IGNORECASE)
+_TITLE = r"\b(?:mr|mrs|ms|miss|mx|dr|prof)\.?\s+"
+TITLE_BEFORE = re.compile(_TITLE + "$", re.IGNORECASE)
 
 _RELATIONS = {
     "family member": "mum|mam|mom|mother|dad|father|son|daughter|husband|wife|partner|brother|sister|nephew|niece"
@@ -122,7 +123,8 @@ def context_hits(text: str) -> Iterator[Hit]:
         yield Hit(start, end, category, "context", 0.85)
 
 
-_DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|this|that|its|my|his|her|our|their|your)\s+$", re.IGNORECASE)
+# A word after these is owned, not a name: "the rose's", "his will", "her free will".
+DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|this|that|its|my|his|her|our|their|your|free|own)\s+$", re.IGNORECASE)
 
 
 def first_name_hits(text: str) -> Iterator[Hit]:
@@ -139,7 +141,7 @@ def first_name_hits(text: str) -> Iterator[Hit]:
             continue
         owner = re.match(r"['’]s\b", text[end : end + 3]) is not None  # "Amber's mum": only a name owns things
         # In lower case only a name owns something with no article before it: "amber's money", not "the rose's".
-        owned = owner and not _DETERMINER_BEFORE.search(text, max(0, start - 6), start)
+        owned = owner and not DETERMINER_BEFORE.search(text, max(0, start - 6), start)
         if key in ambiguous and not (word[:1].isupper() and (owner or not sentence_start(text, start))) and not owned:
             continue
         end = _with_surname(text, end)  # "femi adebayo"
@@ -156,7 +158,7 @@ def _with_surname(text: str, end: int) -> int:
 
 
 # A title before a word makes it a name in any case, as typed in lower case: "mrs warsame", "dr okafor".
-_TITLED = re.compile(r"\b(?:mr|mrs|ms|miss|mx|dr)\.?\s+(?P<name>[^\W\d_][\w'’-]*)", re.IGNORECASE)
+_TITLED = re.compile(_TITLE + r"(?P<name>[^\W\d_][\w'’-]*)", re.IGNORECASE)
 
 
 def titled_hits(text: str) -> Iterator[Hit]:

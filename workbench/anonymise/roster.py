@@ -10,6 +10,7 @@ from rapidfuzz import fuzz, process
 
 from workbench.anonymise.categories import CATEGORIES
 from workbench.anonymise.lists import TITLES, Roster, RosterEntry
+from workbench.anonymise.names import DETERMINER_BEFORE
 from workbench.anonymise.words import is_english
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
@@ -39,7 +40,6 @@ NICKNAMES = {
 # A rostered name that is also a word ("will", "grace", "rose") counts in lower case only where the word cannot be
 # meant: before itself ("will will only go"), owning something with no article before it ("will's money"), or as
 # the subject of a verb that neither a modal nor a noun without an article comes before ("his mate will is there").
-_ARTICLE_BEFORE = re.compile(r"\b(?:the|a|an|this|that|its|my|his|her|our|their|your|free|own)\s+$", re.IGNORECASE)
 _SUBJECT_VERBS = frozenset(
     {
         "is", "was", "has", "had", "says", "said", "does", "did", "goes", "went", "gets", "got", "comes", "came",
@@ -51,7 +51,7 @@ _SUBJECT_VERBS = frozenset(
 
 def _used_as_a_name(text: str, found: re.Match[str], key: str) -> bool:
     start, end = found.span()
-    if _ARTICLE_BEFORE.search(text, max(0, start - 6), start):
+    if DETERMINER_BEFORE.search(text, max(0, start - 6), start):
         return False
     if _POSSESSIVE.search(found.group()) and found.group()[-1:] not in "'’":
         return True

@@ -25,18 +25,23 @@ __all__ = [
 
 
 def transcript_files(paths: list[Path]) -> list[Path]:
-    """Return the files named, each folder among them replaced by the transcripts in it (by name, not looking in its
-    subfolders, leaving out hidden files and files of other types, such as the participants CSV)."""
+    """Return the files named, each folder among them replaced by the transcripts directly in it, in reading order,
+    leaving out hidden files, Word's lock files and files of other types, such as the participants CSV."""
     files: list[Path] = []
     for path in paths:
         if not path.is_dir():
             files.append(path)
             continue
         found = sorted(
-            (entry for entry in path.iterdir() if entry.suffix.lower() in SUPPORTED_SUFFIXES and entry.is_file()),
+            (
+                entry
+                for entry in path.iterdir()
+                if entry.suffix.lower() in SUPPORTED_SUFFIXES
+                and entry.is_file()
+                and not entry.name.startswith((".", "~$"))
+            ),
             key=_natural,
         )
-        found = [entry for entry in found if not entry.name.startswith((".", "~$"))]  # hidden, Word's lock files
         if not found:
             raise TranscriptError(
                 path, f"is a folder with no transcript in it (accepted: {', '.join(SUPPORTED_SUFFIXES)})"
