@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from workbench.ui import common, navigation
+from workbench.ui import common, memory, navigation
 
 PAGES = [
     ("project_page.py", "Project", "project", ":material/folder_open:"),
@@ -26,6 +26,7 @@ def run() -> None:
     page = st.navigation(pages, position="hidden" if allowed == [] else "sidebar")
     common.enter(navigation.url_path_of(page), page.title)  # in team mode: sign in first, and only the role's pages
     page.run()
+    memory.settle(page.url_path)  # once per page and process: its imports stay out of the collector's walks
 
 
 run()

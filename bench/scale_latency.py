@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-from streamlit.testing.v1 import AppTest, local_script_runner
+from streamlit.testing.v1 import AppTest, app_test, local_script_runner
 
 from bench import synthetic_project as synthetic
 from bench.report import nearest_rank, write_section
@@ -268,6 +268,7 @@ def _one_script_cache() -> None:
     one for every run, so each run would compile the page again (5-22 ms a page), which a browser's rerun never does."""
     shared = ScriptCache()
     local_script_runner.ScriptCache = lambda: shared  # type: ignore[attr-defined,assignment]
+    app_test.ScriptCache = lambda: shared  # type: ignore[attr-defined,assignment]  # its pages' own copy
 
 
 def measure_pages(

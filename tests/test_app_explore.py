@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import docx
 import pytest
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO, write
@@ -241,7 +243,13 @@ def test_analysis_shows_the_matrix_and_the_ranked_codes(app: AppTest, sample_pro
     assert ranked["prose"].iloc[0] == "thirteen case workers"
     assert list(ranked["participants"]) == sorted(ranked["participants"], reverse=True)
     assert {button.key for button in app.download_button} == {"matrix_csv", "matrix_xlsx"}
-    assert len(app.get("vega_lite_chart")) == 2  # the heatmap and the ranked bars
+    heatmap, bars = app.get("vega_lite_chart")
+    spec = json.loads(heatmap.proto.spec)
+    assert spec["encoding"]["x"]["scale"]["domain"] == list(matrix.index)  # every participant keeps a column
+    cells = convert_arrow_bytes_to_pandas_df(heatmap.proto.data.data)
+    assert (cells["codings"] > 0).all() and int(cells["codings"].sum()) == int(codings.to_numpy().sum())
+    drawn = convert_arrow_bytes_to_pandas_df(bars.proto.data.data)
+    assert drawn.iloc[0]["case workers"] == 13 and len(drawn) == int((ranked["participants"] > 0).sum())
     app.segmented_control(key="analysis_measure").set_value("presence").run()
     _no_errors(app)
     assert set(app.dataframe[0].value.to_numpy().ravel()) == {0, 1}

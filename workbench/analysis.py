@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
@@ -74,26 +74,26 @@ class Analysis:
         people = self._participants()
         codes = [row["id"] for row in self._store.query("SELECT id FROM codes ORDER BY position")]
         # Laid out on the participants x codes grid directly (pivot_table took as long as the query).
-        row_of = {person: number for number, person in enumerate(people)}
-        column_of = {code_id: number for number, code_id in enumerate(codes)}
-        grid = np.zeros((len(people), len(codes)), dtype="int64")
-        for person, _, code_id, who, n in self._counts():
-            row, column = row_of.get(person), column_of.get(code_id)
-            if row is not None and column is not None and (coder is None or who == coder):
-                grid[row, column] += n
-        return pd.DataFrame(grid, index=pd.Index(list(people.values()), name="participant"), columns=pd.Index(codes))
+        counts = self._counts(coder).groupby(["participant", "code"], sort=False)["codings"].sum()
+        grid = counts.unstack(fill_value=0).reindex(index=list(people), columns=codes, fill_value=0).astype("int64")
+        return pd.DataFrame(
+            grid.to_numpy(), index=pd.Index(list(people.values()), name="participant"), columns=pd.Index(codes)
+        )
 
-    def _counts(self) -> list[tuple[str, int, str, str, int]]:
-        """(participant, document, code, coder, codings) for each released transcript, read once while the database
-        stays as it is: the matrix, ranked codes and the cross-tabs are sums over these few tens of thousands."""
+    def _counts(self, coder: str | None) -> pd.DataFrame:
+        """participant, document, code, coder, codings for each released transcript (of one coder, or all), read
+        once while the database stays as it is: the matrix, ranked codes and the cross-tabs are sums over these few
+        tens of thousands of rows."""
 
-        def read() -> list[tuple[str, int, str, str, int]]:
-            return self._store.db.execute(
+        def read() -> pd.DataFrame:
+            rows = self._store.db.execute(
                 f"WITH {RELEASED} SELECT d.participant_id, t.document_id, t.code_id, t.coder, t.codings "
                 f"FROM released d JOIN {TALLY} ON t.document_id = d.id"
             ).fetchall()
+            return pd.DataFrame(rows, columns=["participant", "document", "code", "coder", "codings"])
 
-        return cached(self._store, ("analysis counts",), read, weight=len)
+        counts = cached(self._store, ("analysis counts",), read, weight=len)
+        return counts if coder is None else counts[counts["coder"] == coder]
 
     def ranked(self, *, coder: str | None = None) -> pd.DataFrame:
         """Codes ranked by the number of distinct participants who raised them, with the prose for each count."""
@@ -101,22 +101,21 @@ class Analysis:
 
     def _ranked(self, coder: str | None) -> pd.DataFrame:
         total = len(self._participants())
-        people: defaultdict[str, set[str]] = defaultdict(set)
-        documents: defaultdict[str, set[int]] = defaultdict(set)
-        codings: Counter[str] = Counter()
-        for person, document, code_id, who, n in self._counts():
-            if coder is None or who == coder:
-                people[code_id].add(person)
-                documents[code_id].add(document)
-                codings[code_id] += n
-        codes = self._store.query("SELECT id, name, theme_id, depth FROM codes ORDER BY position")
-        rows = [
-            (c["id"], c["name"], c["theme_id"], c["depth"], len(people[c["id"]]), len(documents[c["id"]]),
-             codings[c["id"]])
-            for c in codes
-        ]  # fmt: skip
-        rows.sort(key=lambda row: (-row[4], -row[6]))  # stable: codebook order among equals
-        frame = pd.DataFrame(rows, columns=["id", "name", "theme_id", "depth", "participants", "documents", "codings"])
+        raised = (
+            self._counts(coder)
+            .groupby("code")
+            .agg(participants=("participant", "nunique"), documents=("document", "nunique"), codings=("codings", "sum"))
+        )
+        codes = pd.DataFrame(
+            self._store.db.execute("SELECT id, name, theme_id, depth FROM codes ORDER BY position").fetchall(),
+            columns=["id", "name", "theme_id", "depth"],
+        )
+        frame = codes.join(raised, on="id")
+        frame[["participants", "documents", "codings"]] = (
+            frame[["participants", "documents", "codings"]].fillna(0).astype("int64")
+        )
+        # Most participants first, then most codings; stable, so codebook order among equals.
+        frame = frame.sort_values(["participants", "codings"], ascending=False, kind="stable").reset_index(drop=True)
         prose = [in_prose(int(n), total, self.noun) for n in frame["participants"]]
         frame["prose"] = [first for first, _ in prose]
         frame["share"] = [second for _, second in prose]
@@ -215,6 +214,9 @@ class Analysis:
 
     def _participants(self) -> dict[str, str]:
         """Participants with a signed-off transcript, id -> citation label, in natural order."""
+        return dict(self._cached(("participants",), self._read_participants))
+
+    def _read_participants(self) -> dict[str, str]:
         rows = self._store.query(
             f"WITH {RELEASED} SELECT DISTINCT p.id, p.label FROM participants p "
             "JOIN released d ON d.participant_id = p.id"

@@ -36,6 +36,7 @@ from workbench.quotes import ContextTurn, Quote, QuoteFilter, Quotes
 from workbench.reliability import Reliability
 from workbench.search import Search
 from workbench.segment import SentenceSplitter, TurnSpans, sentence_spans
+from workbench.statecache import cached
 from workbench.store import Store, utc_now
 
 log = logging.getLogger(__name__)
@@ -437,6 +438,10 @@ class Project:
             )
 
     def participants(self) -> list[ParticipantRecord]:
+        """Every participant in natural order of their ids, with their citation and number of transcripts."""
+        return cached(self._store, "participants", self._read_participants, weight=len)
+
+    def _read_participants(self) -> list[ParticipantRecord]:
         template = self.citation_template
         rows = self._store.query(
             "SELECT p.id, p.label, p.role, p.attributes, COUNT(d.id) AS documents FROM participants p "
@@ -659,6 +664,11 @@ class Project:
 
     def documents(self, ids: Sequence[int] | None = None) -> list[DocumentSummary]:
         """Return the transcripts in the project (or those with the given ids), ordered by participant."""
+        if ids is None:  # every page lists them: kept while the database is unchanged
+            return cached(self._store, "documents", partial(self._read_documents, None), weight=len)
+        return self._read_documents(ids)
+
+    def _read_documents(self, ids: Sequence[int] | None) -> list[DocumentSummary]:
         template = self.citation_template
         where = f"WHERE d.id IN ({', '.join('?' for _ in ids)})" if ids is not None else ""
         rows = self._store.query(
