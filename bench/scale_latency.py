@@ -34,6 +34,8 @@ from bench import synthetic_project as synthetic
 from bench.report import nearest_rank, write_section
 from bench.retrieval import Timing, search_queries
 from workbench import statecache
+from workbench.coding import Span
+from workbench.errors import CodingError
 from workbench.nlp import load_nlp
 from workbench.project import Project
 from workbench.quotes import QuoteFilter
@@ -44,18 +46,21 @@ TARGET_MS = 100.0
 _DOCUMENTS = "documents, segments, full-text and lemma index"  # a lap of the build
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 LEAD = synthetic.CODERS[0][0]
+WRITER = synthetic.CODERS[2][0]  # the coder whose saved codings make reads cold
 # What the app's pages ask for (workbench/ui/explore_page.py LIMIT).
 SEARCH_LIMIT = 500
 
 
 @dataclass(kw_only=True)
 class Item(Timing):
-    """One measured query or page: milliseconds of each run warm (the same read again, the database unchanged) and
-    cold (the first read after a change, nothing kept), and what the runs returned (rows), if anything."""
+    """One measured query or page: milliseconds of each run warm (the same read again, the database unchanged), cold
+    (the first read after another coder saved a coding) and at start (the first read of a new process: nothing
+    kept), and what the runs returned (rows), if anything."""
 
     name: str
     call: str
     cold: list[float] = field(default_factory=list)
+    start: list[float] = field(default_factory=list)
 
     @property
     def cold_p50(self) -> float:
@@ -65,23 +70,65 @@ class Item(Timing):
     def cold_p95(self) -> float:
         return nearest_rank(self.cold, 0.95)
 
+    @property
+    def start_p50(self) -> float:
+        return statistics.median(self.start)
+
     def line(self) -> str:
         return (
+            f"start p50 {self.start_p50:.1f} ms; "
             f"cold p50 {self.cold_p50:.1f} ms, p95 {self.cold_p95:.1f} ms ({len(self.cold)} runs); "
             f"warm p50 {self.p50:.1f} ms, p95 {self.p95:.1f} ms ({len(self.ms)} runs)"
         )
 
 
-def _run_all(name: str, call: str, calls: Sequence[Callable[[], Any]], *, passes: int, budget_s: float) -> Item:
-    """Run every call cold (what was kept forgotten first: as after a change) once, then once to warm up, then
-    ``passes`` passes over them warm (each part stops early once it has taken ``budget_s``)."""
+class Writer:
+    """Another coder saving a coding through their own connection, as from another session or process: what makes
+    the next read cold. Each call codes a random sentence of a random transcript with a random code."""
+
+    def __init__(self, folder: Path, seed: int) -> None:
+        self.project = Project.open(folder, actor=WRITER)
+        self.coding = self.project.coding.as_coder(WRITER)
+        self.rng = random.Random(seed)
+        self.documents = [d.id for d in self.project.documents() if d.status == "signed off"]
+        self.codes = list(self.project.analysis.code_names())
+        self.written = 0
+
+    def __call__(self) -> None:
+        for _ in range(50):
+            document = self.project.document(self.rng.choice(self.documents), "coded")
+            sentence = self.rng.choice(document.sentences)
+            try:
+                self.coding.apply(Span(document.id, segment_id=sentence.id), self.rng.choice(self.codes))
+            except CodingError:  # that sentence already has that code from this coder: choose again
+                continue
+            self.written += 1
+            return
+        raise RuntimeError("the writer found no sentence and code to apply in 50 tries")
+
+    def close(self) -> None:
+        self.project.close()
+
+
+def _timed(function: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    function()
+    return (time.perf_counter() - start) * 1000
+
+
+def _run_all(
+    name: str, call: str, calls: Sequence[Callable[[], Any]], writer: Writer, *, passes: int, budget_s: float
+) -> Item:
+    """Run every call at start (nothing kept: a new process) once and cold (just after another coder saved a coding)
+    once, then once to warm up, then ``passes`` passes over them warm (each part stops early once it has taken
+    ``budget_s``)."""
     item = Item(name=name, call=call)
     started = time.perf_counter()
     for function in calls:
         statecache.clear()
-        start = time.perf_counter()
-        function()
-        item.cold.append((time.perf_counter() - start) * 1000)
+        item.start.append(_timed(function))
+        writer()
+        item.cold.append(_timed(function))
         if time.perf_counter() - started > budget_s and len(item.cold) >= 3:
             break
     for warm in calls:
@@ -111,7 +158,7 @@ def _size(result: Any) -> int:
 # --- the queries --------------------------------------------------------------------------------------------------
 
 
-def measure_queries(project: Project, built: synthetic.Built, args: argparse.Namespace) -> list[Item]:
+def measure_queries(project: Project, built: synthetic.Built, writer: Writer, args: argparse.Namespace) -> list[Item]:
     rng = random.Random(args.seed)
     documents = [d.id for d in project.documents()]
     sample = rng.sample(documents, args.choices)
@@ -226,7 +273,7 @@ def measure_queries(project: Project, built: synthetic.Built, args: argparse.Nam
         ("codebooks", "`project.codebooks.loaded()`", [project.codebooks.loaded]),
         ("code usage", "`project.codebooks.usage()`", [project.codebooks.usage]),
     ]
-    return [_run_all(name, call, calls, passes=passes, budget_s=budget) for name, call, calls in spec]
+    return [_run_all(name, call, calls, writer, passes=passes, budget_s=budget) for name, call, calls in spec]
 
 
 def _every(function: Callable[..., Any], values: Sequence[Any]) -> list[Callable[[], Any]]:
@@ -272,7 +319,7 @@ def _one_script_cache() -> None:
 
 
 def measure_pages(
-    folder: Path, settings: dict[str, tuple[str, dict[str, Any]]], args: argparse.Namespace
+    folder: Path, settings: dict[str, tuple[str, dict[str, Any]]], writer: Writer, args: argparse.Namespace
 ) -> list[Item]:
     _one_script_cache()
     items = []
@@ -291,12 +338,13 @@ def measure_pages(
         if at.exception:
             raise RuntimeError(f"{page}: {[e.value for e in at.exception]}")
         item = Item(name=page, call=chosen)
+        for _ in range(args.start_runs):
+            statecache.clear()
+            item.start.append(_timed(at.run))
         started = time.perf_counter()
         for _ in range(args.page_runs):
-            statecache.clear()
-            start = time.perf_counter()
-            at.run()
-            item.cold.append((time.perf_counter() - start) * 1000)
+            writer()
+            item.cold.append(_timed(at.run))
             if time.perf_counter() - started > args.budget and len(item.cold) >= 3:
                 break
         at.run()
@@ -352,10 +400,13 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 "audit": project._store.scalar("SELECT COUNT(*) FROM audit"),
             }
             settings = page_settings(project, built, args.seed)
+            writer = Writer(folder, args.seed)
             if not args.no_queries:
-                results["queries"] = measure_queries(project, built, args)
+                results["queries"] = measure_queries(project, built, writer, args)
         results["load"].append(os.getloadavg()[0])
-        results["pages"] = measure_pages(folder, settings, args) if not args.no_pages else []
+        results["pages"] = measure_pages(folder, settings, writer, args) if not args.no_pages else []
+        results["written"] = writer.written
+        writer.close()
         results["floor"] = apptest_floor(args.page_runs)
         results["settings"] = settings
     results["load"].append(os.getloadavg()[0])
@@ -372,7 +423,8 @@ def _verdict(item: Item) -> str:
 def _row(item: Item) -> str:
     rows = f"{statistics.median(item.rows):,.0f}" if item.rows else ""
     return (
-        f"| {item.name} | {item.call} | {len(item.cold)} | {item.cold_p50:.1f} | **{item.cold_p95:.1f}** | "
+        f"| {item.name} | {item.call} | {item.start_p50:.1f} | {len(item.cold)} | {item.cold_p50:.1f} | "
+        f"**{item.cold_p95:.1f}** | "
         f"{len(item.ms)} | {item.p50:.1f} | **{item.p95:.1f}** | {rows} | {_verdict(item)} |"
     )
 
@@ -421,8 +473,8 @@ theme): each choice once cold (the kept results forgotten just before), then, af
 ("quotes page data"); every quote of a code or a theme, tens of thousands with their text, is what the page's
 download buttons (made on click) and the report drafts read.
 
-| query | call | cold runs | cold p50 ms | cold p95 ms | warm runs | warm p50 ms | warm p95 ms | rows | target |
-|---|---|---:|---:|---:|---:|---:|---:|---:|---|
+| query | call | start p50 | cold runs | cold p50 | cold p95 | warm runs | warm p50 | warm p95 | rows | target |
+|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|
 {query_rows}
 
 **Pages.** Each page is run by `streamlit.testing.v1.AppTest` from `streamlit_app.py` (the router, then the page
@@ -441,8 +493,8 @@ call, about once a second, while the same runs otherwise took 50 ms. The machine
 (kdamond, action "pageout"), which pages cold parts of the page cache out, so that a read of the 800 MB project.db
 can wait for the disk; a CPU-only script in AppTest shows no such stalls.
 
-| page | selection | cold runs | cold p50 ms | cold p95 ms | warm runs | warm p50 ms | warm p95 ms | rows | target |
-|---|---|---:|---:|---:|---:|---:|---:|---:|---|
+| page | selection | start p50 | cold runs | cold p50 | cold p95 | warm runs | warm p50 | warm p95 | rows | target |
+|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|
 {page_rows}
 
 What keeps them there. Migration 6 adds three indexes: `documents_outline` (every column of a document but its text
@@ -479,6 +531,7 @@ def main() -> None:
     parser.add_argument("--choices", type=int, default=10, help="transcripts, codes, participants, searches")
     parser.add_argument("--passes", type=int, default=3, help="passes over each query's choices")
     parser.add_argument("--page-runs", type=int, default=15, help="timed runs of each page, cold and warm")
+    parser.add_argument("--start-runs", type=int, default=5, help="timed runs of each page at start")
     parser.add_argument("--budget", type=float, default=8.0, help="seconds after which an item stops its runs")
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--scratch", type=Path, default=None, help="where the working copy goes (default: temp)")

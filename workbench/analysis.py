@@ -14,16 +14,13 @@ import pandas as pd
 
 from workbench.errors import QuoteError
 from workbench.quotes import QuoteCounts, QuoteFilter, Quotes
-from workbench.statecache import cached
+from workbench.statecache import cached, per_document
 from workbench.store import Store
 
 T = TypeVar("T")
 # The signed-off transcripts, read from the documents_outline index (never from the rows, which hold the text): the
 # tables below join codings to this, not to documents.
 RELEASED = "released AS MATERIALIZED (SELECT id, participant_id FROM documents WHERE status = 'signed off')"
-# Live codings per document, code and coder, kept by migration 7's triggers: the tables sum these few tens of
-# thousands of rows rather than count a study's hundreds of thousands of codings.
-TALLY = "coding_counts t"
 
 _NUMBER_WORDS = (
     "no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
@@ -72,39 +69,62 @@ class Analysis:
 
     def _matrix(self, coder: str | None) -> pd.DataFrame:
         people = self._participants()
-        codes = [row["id"] for row in self._store.query("SELECT id FROM codes ORDER BY position")]
-        # Laid out on the participants x codes grid directly (pivot_table took as long as the query).
-        counts = self._counts(coder).groupby(["participant", "code"], sort=False)["codings"].sum()
-        grid = counts.unstack(fill_value=0).reindex(index=list(people), columns=codes, fill_value=0).astype("int64")
-        return pd.DataFrame(
-            grid.to_numpy(), index=pd.Index(list(people.values()), name="participant"), columns=pd.Index(codes)
-        )
+        codes, _, matrix = self._by_person(people, coder)
+        return pd.DataFrame(matrix, index=pd.Index(list(people.values()), name="participant"), columns=pd.Index(codes))
 
-    def _counts(self, coder: str | None) -> pd.DataFrame:
-        """participant, document, code, coder, codings for each released transcript (of one coder, or all), read
-        once while the database stays as it is: the matrix, ranked codes and the cross-tabs are sums over these few
-        tens of thousands of rows."""
+    def _by_person(self, people: dict[str, str], coder: str | None) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """The codes, the transcripts x codes grid of ``_grid``, and the same summed per participant (``people``)."""
+        codes, participants, grid = self._grid(coder)
+        row_of = {person: number for number, person in enumerate(people)}
+        matrix = np.zeros((len(people), len(codes)), dtype="int64")
+        np.add.at(matrix, [row_of[person] for person in participants], grid)  # a participant's transcripts summed
+        return codes, grid, matrix
 
-        def read() -> pd.DataFrame:
-            rows = self._store.db.execute(
-                f"WITH {RELEASED} SELECT d.participant_id, t.document_id, t.code_id, t.coder, t.codings "
-                f"FROM released d JOIN {TALLY} ON t.document_id = d.id"
-            ).fetchall()
-            return pd.DataFrame(rows, columns=["participant", "document", "code", "coder", "codings"])
+    def _grid(self, coder: str | None) -> tuple[list[str], list[str], np.ndarray]:
+        """The codes in codebook order, and for each released transcript its participant and its codings of each
+        code (by ``coder``, or by anyone): transcripts x codes. Kept per transcript, so that after a coding is saved
+        only that transcript is counted again, from coding_counts (migration 7)."""
+        codes = [str(row["id"]) for row in self._store.query("SELECT id FROM codes ORDER BY position")]
+        column = {code_id: number for number, code_id in enumerate(codes)}
 
-        counts = cached(self._store, ("analysis counts",), read, weight=len)
-        return counts if coder is None else counts[counts["coder"] == coder]
+        def count(ids: list[int]) -> dict[int, tuple[str, dict[str, np.ndarray]]]:
+            parts: dict[int, tuple[str, dict[str, np.ndarray]]] = {}
+            for document, person, who, code_id, n in self._store.db.execute(
+                "SELECT t.document_id, d.participant_id, t.coder, t.code_id, t.codings FROM coding_counts t "
+                "JOIN documents d ON d.id = t.document_id AND d.status = 'signed off' "
+                f"WHERE t.document_id IN ({', '.join(str(int(i)) for i in ids)})"
+            ):
+                by_coder = parts.setdefault(document, (person, {}))[1]
+                if who not in by_coder:
+                    by_coder[who] = np.zeros(len(codes), dtype="int64")
+                if code_id in column:
+                    by_coder[who][column[code_id]] += n
+            return parts
+
+        parts = per_document(self._store, ("analysis counts", tuple(codes)), count, weight=lambda part: len(part[1]))
+        nothing = np.zeros(len(codes), dtype="int64")
+        ordered = sorted(parts.items())
+        rows = [
+            by_coder.get(coder, nothing) if coder else sum(by_coder.values(), nothing) for _, (_, by_coder) in ordered
+        ]
+        grid = np.vstack(rows) if rows else np.zeros((0, len(codes)), dtype="int64")
+        return codes, [person for _, (person, _) in ordered], grid
 
     def ranked(self, *, coder: str | None = None) -> pd.DataFrame:
         """Codes ranked by the number of distinct participants who raised them, with the prose for each count."""
         return self._cached(("ranked", coder), lambda: self._ranked(coder))
 
     def _ranked(self, coder: str | None) -> pd.DataFrame:
-        total = len(self._participants())
-        raised = (
-            self._counts(coder)
-            .groupby("code")
-            .agg(participants=("participant", "nunique"), documents=("document", "nunique"), codings=("codings", "sum"))
+        people = self._participants()
+        total = len(people)
+        code_ids, grid, by_person = self._by_person(people, coder)
+        raised = pd.DataFrame(
+            {
+                "participants": (by_person > 0).sum(axis=0),
+                "documents": (grid > 0).sum(axis=0),
+                "codings": grid.sum(axis=0),
+            },
+            index=pd.Index(code_ids, name="id"),
         )
         codes = pd.DataFrame(
             self._store.db.execute("SELECT id, name, theme_id, depth FROM codes ORDER BY position").fetchall(),

@@ -19,6 +19,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from itertools import combinations
 from typing import Any, NamedTuple
 
@@ -29,7 +30,7 @@ import pandas as pd
 from workbench.coding import Coding, Gate
 from workbench.errors import CodingError
 from workbench.quotes import Citation
-from workbench.statecache import cached
+from workbench.statecache import cached, per_document
 from workbench.store import Store, utc_now
 
 AGREED = "Agreed"
@@ -188,6 +189,41 @@ class _Disputed:
     rows: list[tuple[str, int, int, int, str, int]]
     decisions: dict[tuple[str, str], str]
     citations: dict[int, str]
+    views: dict[tuple[str | None, bool], Sequence[int]] = field(default_factory=dict, compare=False)
+
+    def matching(self, code_id: str | None, undecided_only: bool) -> Sequence[int]:
+        """The places of the rows on ``code_id`` (or any), undecided only if asked: worked out once per filter while
+        this is kept (a page's reruns and its next pages ask again)."""
+        if not code_id and not undecided_only:
+            return range(len(self.rows))
+        key = (code_id or None, undecided_only)
+        if key not in self.views:
+            self.views[key] = [
+                number
+                for number, row in enumerate(self.rows)
+                if (not code_id or row[4] == code_id) and not (undecided_only and (row[0], row[4]) in self.decisions)
+            ]
+        return self.views[key]
+
+    @cached_property
+    def decided(self) -> int:
+        return sum((row[0], row[4]) in self.decisions for row in self.rows)
+
+    @cached_property
+    def code_ids(self) -> list[str]:
+        return list(dict.fromkeys(row[4] for row in self.rows))
+
+
+@dataclass(frozen=True)
+class _Part:
+    """What one transcript holds for a comparison of some coders: which of them coded it and, when all did, its
+    sentences, how many sentences have each code by each pattern of coders (``who``, a bit per coder), and its
+    disputed rows in text order."""
+
+    coders: frozenset[str]
+    sentences: int = 0
+    patterns: dict[tuple[str, int], int] = field(default_factory=dict)
+    disputed: list[tuple[str, int, int, int, str, int]] = field(default_factory=list)
 
 
 class _Sentence(NamedTuple):
@@ -275,16 +311,14 @@ class Reliability:
         return cached(self._store, key, lambda: self._report(coders, code_ids))
 
     def _report(self, coders: Sequence[str] | None, code_ids: Sequence[str] | None) -> ReliabilityReport:
-        compared = self._compare(coders, code_ids)
+        compared, parts = self._compared_parts(coders, code_ids)
         units = compared.sentences
         # code id -> how many sentences each coder pattern (who applied it) has, leaving out the sentences no coder
-        # applied it to: the figures need only these counts, counted in SQL.
-        applied, params = compared.applied()
+        # applied it to: the figures need only these counts, counted per transcript in SQL.
         patterns: dict[str, Counter[tuple[bool, ...]]] = defaultdict(Counter)
-        for code_id, who, n in self._store.db.execute(
-            f"SELECT code_id, who, COUNT(*) FROM ({applied}) GROUP BY code_id, who", params
-        ):
-            patterns[code_id][compared.pattern(who)] += n
+        for part in parts:
+            for (code_id, who), n in part.patterns.items():
+                patterns[code_id][compared.pattern(who)] += n
         rows = [
             _pattern_figures(code_id, name, compared.coders, units, patterns.get(code_id, Counter()))
             for code_id, name in compared.codes
@@ -325,31 +359,26 @@ class Reliability:
         """Return one page of the disagreements of ``coders`` (those on ``code_id`` only, or the undecided only, if
         asked), building only the page's disagreements: a large study has tens of thousands."""
         disputed = self._disputed(coders, None)
-        decisions = disputed.decisions
-        matching = [
-            (number, row)
-            for number, row in enumerate(disputed.rows)
-            if (not code_id or row[4] == code_id) and not (undecided_only and (row[0], row[4]) in decisions)
-        ]
-        shown = matching[offset : offset + limit] if limit > 0 else []
-        built = self._build(disputed, [row for _, row in shown])
+        matching = disputed.matching(code_id, undecided_only)
+        shown = list(matching[offset : offset + limit]) if limit > 0 else []
+        built = self._build(disputed, [disputed.rows[number] for number in shown])
         return DisagreementPage(
             total=len(disputed.rows),
-            decided=sum((row[0], row[4]) in decisions for row in disputed.rows),
-            code_ids=list(dict.fromkeys(row[4] for row in disputed.rows)),
+            decided=disputed.decided,
+            code_ids=list(disputed.code_ids),
             matching=len(matching),
-            items=[(number, item) for (number, _), item in zip(shown, built, strict=True)],
+            items=list(zip(shown, built, strict=True)),
         )
 
     def _disputed(self, coders: Sequence[str] | None, code_ids: Sequence[str] | None) -> _Disputed:
         def read() -> _Disputed:
-            compared = self._compare(coders, code_ids)
-            return _Disputed(
-                compared,
-                self._rows_where(compared, "<>"),
-                self._decisions(compared.documents),
-                self._citations(compared.documents),
-            )
+            compared, parts = self._compared_parts(coders, code_ids)
+            wanted = {code_id for code_id, _ in compared.codes}
+            order = {code_id: number for number, (code_id, _) in enumerate(compared.codes)}
+            rows = [row for part in parts for row in part.disputed if row[4] in wanted]
+            if code_ids is not None:  # the order asked for, within a sentence
+                rows.sort(key=lambda row: (row[1], row[2], order[row[4]]))
+            return _Disputed(compared, rows, self._decisions(compared.documents), self._citations(compared.documents))
 
         key = ("disputed", tuple(self._choose(coders)), None if code_ids is None else tuple(code_ids))
         return cached(self._store, key, read, weight=lambda disputed: len(disputed.rows) // 10)
@@ -463,42 +492,70 @@ class Reliability:
     # --- reading --------------------------------------------------------------------------------------------------
 
     def _compare(self, coders: Sequence[str] | None, code_ids: Sequence[str] | None) -> _Comparison:
+        return self._compared_parts(coders, code_ids)[0]
+
+    def _compared_parts(
+        self, coders: Sequence[str] | None, code_ids: Sequence[str] | None
+    ) -> tuple[_Comparison, list[_Part]]:
+        """The comparison, and the parts of its transcripts in document order."""
         chosen = self._choose(coders)
-        # The transcripts every chosen coder has coded, from the counts of migration 7 rather than the codings.
-        documents = [
-            document_id
-            for (document_id,) in self._store.db.execute(
-                "WITH released AS MATERIALIZED (SELECT id FROM documents WHERE status = 'signed off') "
-                f"SELECT t.document_id FROM coding_counts t JOIN released d ON d.id = t.document_id "
-                f"WHERE t.coder IN ({_marks(chosen)}) "
-                "GROUP BY t.document_id HAVING COUNT(DISTINCT t.coder) = ? ORDER BY t.document_id",
-                [*chosen, len(chosen)],
-            )
-        ]
+        names = {row["id"]: row["name"] for row in self._store.query("SELECT id, name FROM codes ORDER BY position")}
+        parts = self._parts(chosen, list(names))
+        documents = sorted(document for document, part in parts.items() if len(part.coders) == len(chosen))
         if not documents:
             raise CodingError(
                 f"{_names(chosen)} have not coded any transcript in common; reliability compares coders on the "
                 "transcripts they have all coded"
             )
-        in_documents = f"IN ({', '.join(str(int(d)) for d in documents)})"
-        names = {row["id"]: row["name"] for row in self._store.query("SELECT id, name FROM codes ORDER BY position")}
         if code_ids is None:
-            used = {
-                code_id
-                for (code_id,) in self._store.db.execute(
-                    f"SELECT DISTINCT code_id FROM sentence_codes WHERE document_id {in_documents} "
-                    f"AND coder IN ({_marks(chosen)})",
-                    chosen,
-                )
-            }
+            used = {code_id for document in documents for code_id, _ in parts[document].patterns}
             codes = [(code_id, name) for code_id, name in names.items() if code_id in used]
         else:
             self._require_codes(code_ids)
             codes = [(code_id, names[code_id]) for code_id in dict.fromkeys(code_ids)]
-        units = self._store.db.execute(
-            f"SELECT COUNT(*) FROM segments WHERE kind = 'sentence' AND document_id {in_documents}"
-        ).fetchone()[0]
-        return _Comparison(chosen, documents, int(units), codes)
+        units = sum(parts[document].sentences for document in documents)
+        return _Comparison(chosen, documents, units, codes), [parts[document] for document in documents]
+
+    def _parts(self, chosen: list[str], codes: list[str]) -> dict[int, _Part]:
+        """Each signed-off transcript's part in a comparison of ``chosen``, kept per transcript (so after a coding is
+        saved only its transcript is read again), from migration 7's coding_counts and sentence_codes."""
+        order = {code_id: number for number, code_id in enumerate(codes)}
+
+        def read(ids: list[int]) -> dict[int, _Part]:
+            within = f"IN ({', '.join(str(int(i)) for i in ids)})"
+            present: defaultdict[int, set[str]] = defaultdict(set)
+            for document, coder in self._store.db.execute(
+                f"SELECT t.document_id, t.coder FROM coding_counts t JOIN documents d ON d.id = t.document_id "
+                f"AND d.status = 'signed off' WHERE t.document_id {within} AND t.coder IN ({_marks(chosen)}) "
+                "GROUP BY 1, 2",
+                chosen,
+            ):
+                present[document].add(coder)
+            complete = [document for document, who in present.items() if len(who) == len(chosen)]
+            parts = {document: _Part(frozenset(who)) for document, who in present.items()}
+            if not complete:
+                return parts
+            compared = _Comparison(chosen, complete, 0, [(code_id, "") for code_id in codes])
+            applied, params = compared.applied()
+            for document, n in self._store.db.execute(
+                f"SELECT document_id, COUNT(*) FROM segments WHERE kind = 'sentence' AND document_id "
+                f"IN ({', '.join(str(d) for d in complete)}) GROUP BY document_id"
+            ):
+                parts[document] = _Part(parts[document].coders, sentences=n)
+            for document, code_id, who, n in self._store.db.execute(
+                f"SELECT document_id, code_id, who, COUNT(*) FROM ({applied}) GROUP BY 1, 2, 3", params
+            ):
+                parts[document].patterns[(code_id, who)] = n
+            for row in self._rows_where(compared, "<>"):
+                parts[row[1]].disputed.append(row)
+            for part in parts.values():
+                part.disputed.sort(key=lambda row: (row[2], order[row[4]]))
+            return parts
+
+        return per_document(
+            self._store, ("reliability parts", tuple(chosen), tuple(codes)), read,
+            weight=lambda part: 1 + len(part.patterns) // 10 + len(part.disputed) // 10,
+        )  # fmt: skip
 
     def _rows_where(self, compared: _Comparison, test: str) -> list[tuple[str, int, int, int, str, int]]:
         """(sentence id, document id, start, end, code id, who applied it) where ``who`` ``test`` (= or <>) every

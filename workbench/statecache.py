@@ -1,6 +1,10 @@
 """Results of whole-project reads kept while project.db stays as it was: a cache for this process, keyed by the
 database's state, so that a page's reruns (a widget changed, the next page of results) do not redo a heavy query.
 
+Results that are sums or lists over transcripts are also kept per transcript (``per_document``), keyed by the
+transcript's version (migration 9: drawn anew by every write to the transcript or its codings), so that after a
+coder saves a coding only that transcript's part is read again.
+
 The state is the database file (its path and inode) and its newest audit row. Every write to project.db goes
 through ``Store.transaction``, which commits it together with its audit row (invariant 3 of ARCHITECTURE.md), so
 any change, by any process, makes a new key and a result is never served for a state it was not read in. (The file's
@@ -14,7 +18,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -37,12 +41,11 @@ def state(store: Store) -> Hashable | None:
     """The database's state now, or None when it cannot be told (then nothing is cached)."""
     if store.db.conn.in_transaction:
         return None
-    try:
-        database = os.stat(store.path)
-    except OSError:
+    identity = _identity(store)
+    if identity is None:
         return None
     last = store.db.execute("SELECT id, at, action, payload FROM audit ORDER BY id DESC LIMIT 1").fetchone()
-    return (os.path.realpath(store.path), database.st_dev, database.st_ino, tuple(last) if last else None)
+    return (identity, tuple(last) if last else None)
 
 
 def cached(store: Store, key: Hashable, compute: Callable[[], T], *, weight: Callable[[T], int] = lambda _: 1) -> T:
@@ -68,10 +71,43 @@ def cached(store: Store, key: Hashable, compute: Callable[[], T], *, weight: Cal
         if full_key not in _entries:
             _entries[full_key] = (heft, value)
             _weight += heft
-        while _entries and (_weight > MAX_WEIGHT or len(_entries) > MAX_ENTRIES):
-            _, (dropped, _) = _entries.popitem(last=False)
-            _weight -= dropped
+        _evict()
     return _fresh(value)
+
+
+def per_document(
+    store: Store, key: Hashable, compute: Callable[[list[int]], Mapping[int, T]], *, weight: Callable[[T], int]
+) -> dict[int, T]:
+    """``compute(ids)`` for every transcript, as {document id: its part}, computing only the parts of transcripts
+    that changed (or were never computed) since the last call with this ``key`` on this database.
+
+    ``compute`` is given the ids of the transcripts to do and may leave out any without a part (no codings, say).
+    """
+    global _weight
+    versions = dict(store.db.execute("SELECT document_id, version FROM document_versions").fetchall())
+    identity = _identity(store)
+    if identity is None or store.db.conn.in_transaction:
+        return dict(compute(list(versions)))
+    full_key = ("per document", identity, key)
+    with _lock:
+        kept: dict[int, tuple[int, T | None]] = dict(_entries.get(full_key, (0, {}))[1])
+    stale = [document for document, version in versions.items() if kept.get(document, (None,))[0] != version]
+    if stale:
+        made = compute(stale)
+        for document in stale:
+            kept[document] = (versions[document], made.get(document))
+    for document in set(kept) - set(versions):
+        del kept[document]
+    parts = {document: part for document, (_, part) in kept.items() if part is not None}
+    heft = max(1, sum(weight(part) for part in parts.values()))
+    with _lock:
+        previous = _entries.pop(full_key, None)
+        _weight -= previous[0] if previous else 0
+        if heft <= MAX_WEIGHT // 2:
+            _entries[full_key] = (heft, kept)
+            _weight += heft
+        _evict()
+    return parts
 
 
 def clear() -> None:
@@ -80,6 +116,22 @@ def clear() -> None:
     with _lock:
         _entries.clear()
         _weight = 0
+
+
+def _identity(store: Store) -> Hashable | None:
+    try:
+        database = os.stat(store.path)
+    except OSError:
+        return None
+    return (os.path.realpath(store.path), database.st_dev, database.st_ino)
+
+
+def _evict() -> None:
+    """Drop the least recently used entries while there are too many (the caller holds the lock)."""
+    global _weight
+    while _entries and (_weight > MAX_WEIGHT or len(_entries) > MAX_ENTRIES):
+        _, (dropped, _) = _entries.popitem(last=False)
+        _weight -= dropped
 
 
 def _fresh(value: T) -> T:

@@ -528,9 +528,43 @@ def _v8_pair_totals(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v9_document_versions(db: sqlite_utils.Database) -> None:
+    # document_versions: a token per document, drawn anew in the transaction of every write to the document (import,
+    # review, sign-off, reopen) or to its codings (whatever path makes it, as migration 7's tallies), so that results
+    # kept per document (statecache.per_document) are read again for the documents a write touched and no other.
+    # Random rather than counted, so that a project restored from a backup over the same file never shows a token it
+    # showed before with other contents.
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS document_versions (document_id INTEGER PRIMARY KEY, version INTEGER NOT NULL);
+        INSERT OR REPLACE INTO document_versions (document_id, version) SELECT id, random() FROM documents;
+        CREATE TRIGGER IF NOT EXISTS document_versions_new AFTER INSERT ON documents BEGIN
+            INSERT OR REPLACE INTO document_versions (document_id, version) VALUES (NEW.id, random());
+        END;
+        CREATE TRIGGER IF NOT EXISTS document_versions_changed AFTER UPDATE ON documents BEGIN
+            INSERT OR REPLACE INTO document_versions (document_id, version) VALUES (NEW.id, random());
+        END;
+        CREATE TRIGGER IF NOT EXISTS document_versions_gone AFTER DELETE ON documents BEGIN
+            INSERT OR REPLACE INTO document_versions (document_id, version) VALUES (OLD.id, random());
+        END;
+        CREATE TRIGGER IF NOT EXISTS document_versions_coded AFTER INSERT ON codings BEGIN
+            INSERT OR REPLACE INTO document_versions (document_id, version) VALUES (NEW.document_id, random());
+        END;
+        CREATE TRIGGER IF NOT EXISTS document_versions_recoded AFTER UPDATE ON codings BEGIN
+            INSERT OR REPLACE INTO document_versions (document_id, version) VALUES (OLD.document_id, random());
+            INSERT OR REPLACE INTO document_versions (document_id, version) VALUES (NEW.document_id, random());
+        END;
+        CREATE TRIGGER IF NOT EXISTS document_versions_uncoded AFTER DELETE ON codings BEGIN
+            INSERT OR REPLACE INTO document_versions (document_id, version) VALUES (OLD.document_id, random());
+        END;
+        """
+    )
+
+
 # Migration N brings a database from schema version N-1 to N. Append, never edit: projects on disk ran the old ones.
 MIGRATIONS: tuple[Migration, ...] = (
-    _v1_initial, _v2_signoff, _v3_coding, _v4_search, _v5_exchange, _v6_scale, _v7_coding_counts, _v8_pair_totals
+    _v1_initial, _v2_signoff, _v3_coding, _v4_search, _v5_exchange, _v6_scale, _v7_coding_counts, _v8_pair_totals,
+    _v9_document_versions,
 )  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 
