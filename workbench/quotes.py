@@ -13,7 +13,7 @@ from typing import Any
 
 from workbench.errors import QuoteError
 from workbench.participants import normalise_participant_id
-from workbench.statecache import cached
+from workbench.statecache import cached, per_document
 from workbench.store import Store
 
 JSON_FIELDS = ("document", "participant", "citation", "code", "coder", "text", "start", "end")
@@ -109,7 +109,25 @@ class Quotes:
             row = self._store.db.execute(f"{self._select(wanted, columns)} {' AND '.join(where)}", params).fetchone()
             return QuoteCounts(int(row[0]), int(row[1]), int(row[2]))
 
-        return cached(self._store, ("quote counts", repr(wanted)), count)
+        if wanted.attributes or wanted.participant or wanted.document is not None:
+            # Narrow already, or on participants' attributes, which a transcript's version does not follow.
+            return cached(self._store, ("quote counts", repr(wanted)), count)
+
+        def per_transcript(ids: list[int]) -> dict[int, tuple[str, int, int]]:
+            columns = "c.document_id, d.participant_id, COUNT(*), COALESCE(SUM(c.key_quote), 0)"
+            within = f"c.document_id IN ({', '.join(str(int(i)) for i in ids)})"
+            query = f"{self._select(wanted, columns)} {' AND '.join([*where, within])} GROUP BY c.document_id"
+            return {document: (person, n, keys) for document, person, n, keys in self._store.db.execute(query, params)}
+
+        # Counted per transcript and kept so, keyed by the conditions (the codes they name included): after a coding
+        # is saved only its transcript is counted again.
+        parts = per_document(self._store, ("quote counts", tuple(where), tuple(params)), per_transcript,
+                             weight=lambda _: 1)  # fmt: skip
+        return QuoteCounts(
+            sum(n for _, n, _ in parts.values()),
+            len({person for person, _, _ in parts.values()}),
+            sum(keys for _, _, keys in parts.values()),
+        )
 
     @staticmethod
     def _select(wanted: QuoteFilter, columns: str, *, in_order: bool = False) -> str:
