@@ -443,21 +443,21 @@ class Project:
 
     def _read_participants(self) -> list[ParticipantRecord]:
         template = self.citation_template
-        rows = self._store.query(
-            "SELECT p.id, p.label, p.role, p.attributes, COUNT(d.id) AS documents FROM participants p "
+        rows = self._store.db.execute(
+            "SELECT p.id, p.label, p.role, p.attributes, COUNT(d.id) FROM participants p "
             "LEFT JOIN documents d ON d.participant_id = p.id GROUP BY p.id"
         )
         records = []
-        for row in rows:
-            participant = Participant(row["id"], row["label"], row["role"], json.loads(row["attributes"]))
+        for pid, label, role, attributes, documents in rows:  # tuples: a study lists a thousand on every page
+            participant = Participant(pid, label, role, json.loads(attributes) if attributes != "{}" else {})
             records.append(
                 ParticipantRecord(
-                    id=participant.id,
-                    label=participant.label,
-                    role=participant.role,
+                    id=pid,
+                    label=label,
+                    role=role,
                     attributes=participant.attributes,
                     citation=citation_for(template, participant),
-                    documents=row["documents"],
+                    documents=documents,
                 )
             )
         return sorted(records, key=lambda record: _natural_key(record.id))
@@ -671,29 +671,28 @@ class Project:
     def _read_documents(self, ids: Sequence[int] | None) -> list[DocumentSummary]:
         template = self.citation_template
         where = f"WHERE d.id IN ({', '.join('?' for _ in ids)})" if ids is not None else ""
-        rows = self._store.query(
+        rows = self._store.db.execute(
             f"""
             SELECT d.id, d.participant_id, p.label, d.source_name, d.source_format, d.status, d.words,
-                   d.imported_at, d.imported_by,
-                   d.turns
+                   d.imported_at, d.imported_by, d.turns
             FROM documents d JOIN participants p ON p.id = d.participant_id {where}
             """,
             list(ids or []),
         )
         summaries = [
             DocumentSummary(
-                id=row["id"],
-                participant_id=row["participant_id"],
-                citation=citation_for(template, Participant(row["participant_id"], row["label"])),
-                source_name=row["source_name"],
-                source_format=row["source_format"],
-                status=row["status"],
-                turns=row["turns"],
-                words=row["words"],
-                imported_at=row["imported_at"],
-                imported_by=row["imported_by"],
+                id=did,
+                participant_id=pid,
+                citation=citation_for(template, Participant(pid, label)),
+                source_name=source_name,
+                source_format=source_format,
+                status=status,
+                turns=turns,
+                words=words,
+                imported_at=imported_at,
+                imported_by=imported_by,
             )
-            for row in rows
+            for did, pid, label, source_name, source_format, status, words, imported_at, imported_by, turns in rows
         ]
         return sorted(summaries, key=lambda summary: (_natural_key(summary.participant_id), summary.id))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +19,7 @@ import snowballstemmer
 from workbench.errors import QuoteError
 from workbench.participants import normalise_participant_id
 from workbench.quotes import Citation
-from workbench.statecache import cached
+from workbench.statecache import cached, per_document
 from workbench.store import Store
 
 _TOKEN = re.compile(r'"[^"]*"|\S+')
@@ -166,66 +166,94 @@ class Search:
         return cached(self._store, ("spread", tuple(queries)), lambda: self._spread(queries))
 
     def _spread(self, queries: Sequence[str]) -> list[Spread]:
+        # The signed-off transcripts in the order the documents_outline index gives them (as the query without a
+        # prefix walks them): a word's forms are listed in the order they are met.
+        released = self._store.db.execute("SELECT id FROM documents WHERE status = 'signed off'").fetchall()
         results = []
-        texts: dict[int, str] = {}  # each transcript read once for all the queries
         for query in queries:
             words = _WORD.findall(query.casefold())
             if not words:
                 raise QuoteError(f"{query!r} has no word to look for")
             stems = [stem(word) for word in words]
+            # Counted per transcript and kept so: after a coding is saved only its transcript is read again.
+            parts = per_document(self._store, ("spread", tuple(stems)), functools.partial(self._spread_parts, stems),
+                                 weight=lambda part: 1 + len(part[2]))  # fmt: skip
             spread = Spread(query)
             seen_participants: dict[str, None] = {}
-            seen_documents: set[int] = set()
-            for document_id, participant_id, lemmas, text in self._candidates(stems[0], texts):
-                found = _find_stems(json.loads(lemmas), text, stems)
-                if not found:
+            for (document_id,) in released:
+                if document_id not in parts:
                     continue
-                seen_participants[str(participant_id)] = None
-                seen_documents.add(int(document_id))
-                spread.occurrences += len(found)
-                for form in found:
-                    spread.forms[form] = spread.forms.get(form, 0) + 1
+                participant_id, occurrences, forms = parts[document_id]
+                seen_participants[participant_id] = None
+                spread.documents += 1
+                spread.occurrences += occurrences
+                for form, n in forms.items():
+                    spread.forms[form] = spread.forms.get(form, 0) + n
             spread.participants = sorted(seen_participants, key=_natural)
-            spread.documents = len(seen_documents)
             results.append(spread)
         return results
 
-    def _candidates(self, first_stem: str, texts: dict[int, str]) -> list[tuple[int, str, str, str]]:
-        """Released sentences that may hold a word with this stem (found by prefix in the full-text index), in
-        transcript then text order: (document id, participant id, lemma index, the document's text). ``texts``: the
-        transcripts' texts read so far, by id (those read here are added)."""
+    def _spread_parts(self, stems: list[str], ids: list[int]) -> dict[int, tuple[str, int, dict[str, int]]]:
+        """For each of these transcripts that has the words (``stems``, in this order): its participant, how many
+        times they occur, and in which forms how often."""
+        parts: dict[int, tuple[str, int, dict[str, int]]] = {}
+        for document_id, participant_id, lemmas, text in self._candidates(stems[0], set(ids)):
+            found = _find_stems(json.loads(lemmas), text, stems)
+            if not found:
+                continue
+            _, occurrences, forms = parts.get(document_id, (participant_id, 0, {}))
+            for form in found:
+                forms[form] = forms.get(form, 0) + 1
+            parts[document_id] = (str(participant_id), occurrences + len(found), forms)
+        return parts
+
+    def _candidates(self, first_stem: str, only: set[int]) -> list[tuple[int, str, str, str]]:
+        """Sentences of the released transcripts among ``only`` that may hold a word with this stem (found by prefix
+        in the full-text index), in text order: (document id, participant id, lemma index, the document's text)."""
         prefix = re.sub(r"\W", "", first_stem)
-        # The signed-off transcripts in the order the documents_outline index gives them (as the query without a
-        # prefix walks them): a word's forms are counted in the order they are met.
         released = {
-            document_id: (rank, participant_id)
-            for rank, (document_id, participant_id) in enumerate(
-                self._store.db.execute("SELECT id, participant_id FROM documents WHERE status = 'signed off'")
+            document_id: participant_id
+            for document_id, participant_id in self._store.db.execute(
+                "SELECT id, participant_id FROM documents WHERE status = 'signed off'"
             )
+            if document_id in only
         }
+        if not released:
+            return []
         if len(prefix) >= 2:
-            # From the sentences the full-text index matches to their rows (by rowid), rather than over every
-            # sentence of every transcript checking each against the matches.
-            rows = self._store.db.execute(
-                """
-                WITH matched AS MATERIALIZED (SELECT rowid FROM sentence_fts WHERE sentence_fts MATCH ?)
-                SELECT s.document_id, s.position, s.lemmas FROM matched m CROSS JOIN segments s ON s.rowid = m.rowid
-                WHERE s.kind = 'sentence' AND s.lemmas IS NOT NULL
-                """,
-                [f'"{prefix}"*'],
-            ).fetchall()
+            # From the sentences the full-text index matches (a few milliseconds for the whole study) to their rows
+            # by rowid; for a few transcripts, only the matches among their sentences.
+            match = "SELECT rowid FROM sentence_fts WHERE sentence_fts MATCH ?"
+            matched = [rowid for (rowid,) in self._store.db.execute(match, [f'"{prefix}"*'])]
+            if len(released) <= 20:
+                sentences = f"SELECT rowid FROM segments WHERE kind = 'sentence' AND document_id IN ({_ids(released)})"
+                theirs = {rowid for (rowid,) in self._store.db.execute(sentences)}
+                matched = [rowid for rowid in matched if rowid in theirs]
+            rows = []
+            for first in range(0, len(matched), 10_000):
+                rows += self._store.db.execute(
+                    "SELECT document_id, position, lemmas FROM segments WHERE lemmas IS NOT NULL AND rowid IN "
+                    f"({_ids(matched[first : first + 10_000])})"
+                ).fetchall()
         else:
             rows = self._store.db.execute(
-                "SELECT document_id, position, lemmas FROM segments WHERE kind = 'sentence' AND lemmas IS NOT NULL"
+                "SELECT document_id, position, lemmas FROM segments WHERE kind = 'sentence' AND lemmas IS NOT NULL "
+                f"AND document_id IN ({_ids(released)})"
             ).fetchall()
-        rows = sorted((row for row in rows if row[0] in released), key=lambda row: (released[row[0]][0], row[1]))
+        rows = sorted((row for row in rows if row[0] in released), key=lambda row: (row[0], row[1]))
         # Each document's text once (the lemma index holds document offsets), not once per sentence.
-        documents = sorted({row[0] for row in rows} - texts.keys())
+        documents = sorted({row[0] for row in rows})
+        texts: dict[int, str] = {}
         for first in range(0, len(documents), 500):
             chunk = documents[first : first + 500]
-            marks = ", ".join("?" for _ in chunk)
-            texts.update(self._store.db.execute(f"SELECT id, text FROM documents WHERE id IN ({marks})", chunk))
-        return [(document_id, released[document_id][1], lemmas, texts[document_id]) for document_id, _, lemmas in rows]
+            texts.update(self._store.db.execute(f"SELECT id, text FROM documents WHERE id IN ({_ids(chunk)})"))
+        return [(document_id, released[document_id], lemmas, texts[document_id]) for document_id, _, lemmas in rows]
+
+
+def _ids(ids: Iterable[int]) -> str:
+    """Integer ids written into a query (they come from the database, and a list of thousands would pass SQLite's
+    limit on parameters)."""
+    return ", ".join(str(int(i)) for i in ids)
 
 
 def fts_query(query: str) -> str:
