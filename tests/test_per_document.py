@@ -80,9 +80,13 @@ def test_a_coding_saved_by_another_process_is_seen(study: Project) -> None:
 def test_a_transcript_sent_back_to_review_is_read_again(study: Project) -> None:
     asked, counts = _read_by(study)
     counts()
+    spread = study.search.spread(["duplicated"])[0]
+    assert (spread.participants, spread.forms) == (["1", "2", "3"], {"duplicates": 3, "duplicated": 3})
     study.review.reopen(1)
     counts()
     assert asked[-1] == [1]
+    spread = study.search.spread(["duplicated"])[0]
+    assert (spread.participants, spread.documents, spread.occurrences) == (["2", "3"], 2, 4)
 
 
 def test_kept_parts_always_equal_a_fresh_read(study: Project) -> None:
@@ -99,6 +103,7 @@ def test_kept_parts_always_equal_a_fresh_read(study: Project) -> None:
             *(study.analysis.quote_counts(QuoteFilter(code=code)) for code in CODES),
             study.analysis.quote_counts(QuoteFilter(theme="t.context")),
             study.analysis.quote_counts(QuoteFilter(key_only=True)),
+            study.search.spread(["training", "line manager"]),
         ]
         try:
             report = study.reliability.report()
