@@ -137,9 +137,14 @@ def test_an_older_project_gains_versions_for_every_transcript(study: Project) ->
     folder = study.folder
     study.close()
     connection = sqlite3.connect(folder / "project.db")
-    for (trigger,) in connection.execute("SELECT name FROM sqlite_master WHERE name LIKE 'document_versions_%'"):
+    made = (
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+        "AND (name LIKE 'document_versions_%' OR name LIKE 'catalogue_%')"
+    )
+    for (trigger,) in connection.execute(made).fetchall():
         connection.execute(f"DROP TRIGGER {trigger}")
     connection.execute("DROP TABLE document_versions")
+    connection.execute("DROP TABLE catalogue_version")
     connection.execute(f"PRAGMA user_version = {MIGRATIONS.index(_v9_document_versions)}")  # as before migration 9
     connection.commit()
     connection.close()
@@ -151,3 +156,31 @@ def test_an_older_project_gains_versions_for_every_transcript(study: Project) ->
         project.coding.apply(Span(1, _sentence(project, 1)), "t.training")
         after = dict(project._store.db.execute("SELECT document_id, version FROM document_versions").fetchall())
         assert after[1] != versions[1] and after[2] == versions[2] and after[3] == versions[3]
+        catalogue = project._store.scalar("SELECT version FROM catalogue_version")
+        project.set_citation_template("Social Worker {n}")
+        assert project._store.scalar("SELECT version FROM catalogue_version") != catalogue
+
+
+def test_lists_of_transcripts_and_participants_outlive_a_coding_not_a_catalogue_change(
+    study: Project, tmp_path: Path
+) -> None:
+    reads: list[str] = []
+    original = study._read_documents
+
+    def counted(ids: object) -> object:
+        reads.append("documents")
+        return original(ids)  # type: ignore[arg-type]
+
+    study._read_documents = counted  # type: ignore[assignment,method-assign]
+    assert [d.citation for d in study.documents()] == ["Case Worker 1", "Case Worker 2", "Case Worker 3"]
+    study.coding.apply(Span(1, _sentence(study, 1)), "t.training")
+    hits = study.search.search("duplicated")
+    study.documents()
+    assert reads == ["documents"]  # the coding changed neither
+    study.set_citation_template("{label}")
+    assert [d.citation for d in study.documents()] == ["1", "2", "3"]  # a label defaults to the id
+    study.load_participants(write(tmp_path, "people.csv", "id,label,role\n2,Alex,social worker\n"))
+    assert [d.citation for d in study.documents()] == ["1", "Alex", "3"]
+    assert reads == ["documents"] * 3
+    assert [hit.citation for hit in study.search.search("duplicated")] == ["(1)", "(Alex)", "(3)"]
+    assert [hit.citation for hit in hits] == ["(Case Worker 1)", "(Case Worker 2)", "(Case Worker 3)"]

@@ -234,7 +234,8 @@ class Analysis:
 
     def _participants(self) -> dict[str, str]:
         """Participants with a signed-off transcript, id -> citation label, in natural order."""
-        return dict(self._cached(("participants",), self._read_participants))
+        key = ("analysis participants", self._citation("1", "L"))
+        return dict(cached(self._store, key, self._read_participants, catalogue=True))
 
     def _read_participants(self) -> dict[str, str]:
         rows = self._store.query(

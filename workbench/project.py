@@ -439,7 +439,7 @@ class Project:
 
     def participants(self) -> list[ParticipantRecord]:
         """Every participant in natural order of their ids, with their citation and number of transcripts."""
-        return cached(self._store, "participants", self._read_participants, weight=len)
+        return cached(self._store, "participants", self._read_participants, weight=len, catalogue=True)
 
     def _read_participants(self) -> list[ParticipantRecord]:
         template = self.citation_template
@@ -665,7 +665,7 @@ class Project:
     def documents(self, ids: Sequence[int] | None = None) -> list[DocumentSummary]:
         """Return the transcripts in the project (or those with the given ids), ordered by participant."""
         if ids is None:  # every page lists them: kept while the database is unchanged
-            return cached(self._store, "documents", partial(self._read_documents, None), weight=len)
+            return cached(self._store, "documents", partial(self._read_documents, None), weight=len, catalogue=True)
         return self._read_documents(ids)
 
     def _read_documents(self, ids: Sequence[int] | None) -> list[DocumentSummary]:

@@ -80,6 +80,7 @@ class Search:
             (*key, self._citation("1", "L")),
             lambda: self._search(match, participant, code_ids, limit, width),
             weight=len,
+            catalogue=not code_ids,  # without codes, the text alone: a saved coding does not change the hits
         )
 
     def _search(

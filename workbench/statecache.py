@@ -1,6 +1,9 @@
 """Results of whole-project reads kept while project.db stays as it was: a cache for this process, keyed by the
 database's state, so that a page's reruns (a widget changed, the next page of results) do not redo a heavy query.
 
+Reads of the documents, participants and settings alone (the lists of transcripts and participants, full-text
+search) are keyed by the catalogue's state instead (migration 9), which a saved coding does not change.
+
 Results that are sums or lists over transcripts are also kept per transcript (``per_document``), keyed by the
 transcript's version (migration 9: drawn anew by every write to the transcript or its codings), so that after a
 coder saves a coding only that transcript's part is read again.
@@ -37,24 +40,36 @@ _entries: OrderedDict[Hashable, tuple[int, Any]] = OrderedDict()
 _weight = 0
 
 
-def state(store: Store) -> Hashable | None:
-    """The database's state now, or None when it cannot be told (then nothing is cached)."""
+def state(store: Store, *, catalogue: bool = False) -> Hashable | None:
+    """The database's state now, or None when it cannot be told (then nothing is cached). ``catalogue``: the state
+    of the documents, participants and settings only (migration 9's catalogue_version), which codings leave alone."""
     if store.db.conn.in_transaction:
         return None
     identity = _identity(store)
     if identity is None:
         return None
+    if catalogue:
+        return (identity, "catalogue", store.db.execute("SELECT version FROM catalogue_version").fetchone())
     last = store.db.execute("SELECT id, at, action, payload FROM audit ORDER BY id DESC LIMIT 1").fetchone()
     return (identity, tuple(last) if last else None)
 
 
-def cached(store: Store, key: Hashable, compute: Callable[[], T], *, weight: Callable[[T], int] = lambda _: 1) -> T:
-    """Return ``compute()``, or what it returned before for the same ``key`` on the database in the same state.
+def cached(
+    store: Store,
+    key: Hashable,
+    compute: Callable[[], T],
+    *,
+    weight: Callable[[T], int] = lambda _: 1,
+    catalogue: bool = False,
+) -> T:
+    """Return ``compute()``, or what it returned before for the same ``key`` on the database in the same state (or,
+    with ``catalogue``, for a ``compute`` that reads only the documents, participants and settings, in the same state
+    of those).
 
     A pandas table comes back as a copy (callers may change it); lists come back as new lists of the same items.
     """
     global _weight
-    now = state(store)
+    now = state(store, catalogue=catalogue)
     if now is None:
         return compute()
     full_key = (now, key)

@@ -533,9 +533,15 @@ def _v9_document_versions(db: sqlite_utils.Database) -> None:
     # review, sign-off, reopen) or to its codings (whatever path makes it, as migration 7's tallies), so that results
     # kept per document (statecache.per_document) are read again for the documents a write touched and no other.
     # Random rather than counted, so that a project restored from a backup over the same file never shows a token it
-    # showed before with other contents.
+    # showed before with other contents. The lemma index of a transcript signed off before it existed is written
+    # later, on its own: that draws a new token too.
+    # catalogue_version: one token, drawn anew by every write to the documents, the participants or the settings,
+    # for what depends on those alone (the lists of transcripts and participants, citations, full-text search): a
+    # saved coding leaves it as it was.
     db.executescript(
         """
+        CREATE TABLE IF NOT EXISTS catalogue_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+        INSERT OR REPLACE INTO catalogue_version (id, version) VALUES (1, random());
         CREATE TABLE IF NOT EXISTS document_versions (document_id INTEGER PRIMARY KEY, version INTEGER NOT NULL);
         INSERT OR REPLACE INTO document_versions (document_id, version) SELECT id, random() FROM documents;
         CREATE TRIGGER IF NOT EXISTS document_versions_new AFTER INSERT ON documents BEGIN
@@ -557,8 +563,17 @@ def _v9_document_versions(db: sqlite_utils.Database) -> None:
         CREATE TRIGGER IF NOT EXISTS document_versions_uncoded AFTER DELETE ON codings BEGIN
             INSERT OR REPLACE INTO document_versions (document_id, version) VALUES (OLD.document_id, random());
         END;
+        CREATE TRIGGER IF NOT EXISTS document_versions_lemmas AFTER UPDATE OF lemmas ON segments BEGIN
+            INSERT OR REPLACE INTO document_versions (document_id, version) VALUES (NEW.document_id, random());
+        END;
         """
     )
+    for table in ("documents", "participants", "settings"):
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            db.execute(
+                f"CREATE TRIGGER IF NOT EXISTS catalogue_{table}_{event.lower()} AFTER {event} ON {table} BEGIN "
+                "UPDATE catalogue_version SET version = random(); END"
+            )
 
 
 # Migration N brings a database from schema version N-1 to N. Append, never edit: projects on disk ran the old ones.
