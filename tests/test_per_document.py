@@ -104,6 +104,9 @@ def test_kept_parts_always_equal_a_fresh_read(study: Project) -> None:
             study.analysis.quote_counts(QuoteFilter(theme="t.context")),
             study.analysis.quote_counts(QuoteFilter(key_only=True)),
             study.search.spread(["training", "line manager"]),
+            study.quotes(),
+            study.quotes(QuoteFilter(theme="t.perception")),
+            study.quotes(QuoteFilter(key_only=True)),
         ]
         try:
             report = study.reliability.report()
@@ -184,3 +187,13 @@ def test_lists_of_transcripts_and_participants_outlive_a_coding_not_a_catalogue_
     assert reads == ["documents"] * 3
     assert [hit.citation for hit in study.search.search("duplicated")] == ["(1)", "(Alex)", "(3)"]
     assert [hit.citation for hit in hits] == ["(Case Worker 1)", "(Case Worker 2)", "(Case Worker 3)"]
+
+
+def test_every_quote_follows_a_renamed_or_moved_code(study: Project) -> None:
+    study.coding.apply(Span(2, _sentence(study, 2)), "t.training")
+    assert [q.code_path for q in study.quotes(QuoteFilter(theme="t.context"))] == ["Context > Training"]
+    study.codebooks.update("t.training", name="Training on the RAS")
+    assert [q.code_path for q in study.quotes(QuoteFilter(theme="t.context"))] == ["Context > Training on the RAS"]
+    study.codebooks.move("t.training", "t.perception")
+    assert study.quotes(QuoteFilter(theme="t.context")) == []
+    assert [q.theme for q in study.quotes(QuoteFilter(theme="t.perception"))] == ["t.perception"]

@@ -94,9 +94,30 @@ class Quotes:
         """Return the quotes that pass the filter, by participant's document, position, code and coder."""
         wanted = wanted or QuoteFilter()
         where, params = self._conditions(wanted)
+        if limit is None and wanted.participant is None and wanted.document is None:
+            return self._every(wanted, where, params)
         # Kept while the database stays as it is: the Quotes page reruns on every click with the same filters.
         key = ("quotes", repr(wanted), limit, self._citation("1", "L"))
         return cached(self._store, key, lambda: self._find(wanted, where, params, limit), weight=len)
+
+    def _every(self, wanted: QuoteFilter, where: list[str], params: list[Any]) -> list[Quote]:
+        """Every quote that passes the filter (the downloads and report drafts: a theme of a large study has a hundred
+        thousand), built per transcript and kept so: after a coding is saved only its transcript's are built again.
+        A quote also holds its participant's citation and attributes and its code's names, which a transcript's
+        version does not follow: the catalogue's version (migration 9) and the codes are in the key."""
+        codes = tuple(self._store.db.execute("SELECT id, parent_id, name, theme_id FROM codes ORDER BY id").fetchall())
+        catalogue = self._store.db.execute("SELECT version FROM catalogue_version").fetchone()
+        key = ("every quote", tuple(where), tuple(params), catalogue, codes, self._citation("1", "L"))
+
+        def build(ids: list[int]) -> dict[int, list[Quote]]:
+            within = f"c.document_id IN ({', '.join(str(int(i)) for i in ids)})"
+            parts: dict[int, list[Quote]] = {}
+            for quote in self._find(wanted, [*where, within], params, None):
+                parts.setdefault(quote.document, []).append(quote)
+            return parts
+
+        parts = per_document(self._store, key, build, weight=len)
+        return [quote for document in sorted(parts) for quote in parts[document]]
 
     def counts(self, wanted: QuoteFilter | None = None) -> QuoteCounts:
         """Return how many quotes pass the filter (and from how many participants) without reading them: a page
