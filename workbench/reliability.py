@@ -217,13 +217,11 @@ class _Disputed:
 @dataclass(frozen=True)
 class _Part:
     """What one transcript holds for a comparison of some coders: which of them coded it and, when all did, its
-    sentences, how many sentences have each code by each pattern of coders (``who``, a bit per coder), and its
-    disputed rows in text order."""
+    sentences and how many sentences have each code by each pattern of coders (``who``, a bit per coder)."""
 
     coders: frozenset[str]
     sentences: int = 0
     patterns: dict[tuple[str, int], int] = field(default_factory=dict)
-    disputed: list[tuple[str, int, int, int, str, int]] = field(default_factory=list)
 
 
 class _Sentence(NamedTuple):
@@ -372,10 +370,11 @@ class Reliability:
 
     def _disputed(self, coders: Sequence[str] | None, code_ids: Sequence[str] | None) -> _Disputed:
         def read() -> _Disputed:
-            compared, parts = self._compared_parts(coders, code_ids)
+            compared = self._compare(coders, code_ids)
             wanted = {code_id for code_id, _ in compared.codes}
             order = {code_id: number for number, (code_id, _) in enumerate(compared.codes)}
-            rows = [row for part in parts for row in part.disputed if row[4] in wanted]
+            disputed = self._disputed_rows(compared)
+            rows = [row for document in compared.documents for row in disputed.get(document, []) if row[4] in wanted]
             if code_ids is not None:  # the order asked for, within a sentence
                 rows.sort(key=lambda row: (row[1], row[2], order[row[4]]))
             return _Disputed(compared, rows, self._decisions(compared.documents), self._citations(compared.documents))
@@ -519,7 +518,6 @@ class Reliability:
     def _parts(self, chosen: list[str], codes: list[str]) -> dict[int, _Part]:
         """Each signed-off transcript's part in a comparison of ``chosen``, kept per transcript (so after a coding is
         saved only its transcript is read again), from migration 7's coding_counts and sentence_codes."""
-        order = {code_id: number for number, code_id in enumerate(codes)}
 
         def read(ids: list[int]) -> dict[int, _Part]:
             within = f"IN ({', '.join(str(int(i)) for i in ids)})"
@@ -546,16 +544,34 @@ class Reliability:
                 f"SELECT document_id, code_id, who, COUNT(*) FROM ({applied}) GROUP BY 1, 2, 3", params
             ):
                 parts[document].patterns[(code_id, who)] = n
-            for row in self._rows_where(compared, "<>"):
-                parts[row[1]].disputed.append(row)
-            for part in parts.values():
-                part.disputed.sort(key=lambda row: (row[2], order[row[4]]))
             return parts
 
         return per_document(
             self._store, ("reliability parts", tuple(chosen), tuple(codes)), read,
-            weight=lambda part: 1 + len(part.patterns) // 10 + len(part.disputed) // 10,
+            weight=lambda part: 1 + len(part.patterns) // 10,
         )  # fmt: skip
+
+    def _disputed_rows(self, compared: _Comparison) -> dict[int, list[tuple[str, int, int, int, str, int]]]:
+        """The disputed rows of each transcript ``compared`` (on every code), in text order and, within a sentence,
+        in codebook order; kept per transcript as the parts are."""
+        codes = [str(row["id"]) for row in self._store.query("SELECT id FROM codes ORDER BY position")]
+        order = {code_id: number for number, code_id in enumerate(codes)}
+        shared = set(compared.documents)
+
+        def read(ids: list[int]) -> dict[int, list[tuple[str, int, int, int, str, int]]]:
+            documents = [document for document in ids if document in shared]
+            if not documents:
+                return {}
+            every_code = _Comparison(compared.coders, documents, 0, [(code_id, "") for code_id in codes])
+            rows: dict[int, list[tuple[str, int, int, int, str, int]]] = {}
+            for row in self._rows_where(every_code, "<>"):
+                rows.setdefault(row[1], []).append(row)
+            for found in rows.values():
+                found.sort(key=lambda row: (row[2], order[row[4]]))
+            return rows
+
+        key = ("reliability disputed", tuple(compared.coders), tuple(codes))
+        return per_document(self._store, key, read, weight=lambda rows: 1 + len(rows) // 10)
 
     def _rows_where(self, compared: _Comparison, test: str) -> list[tuple[str, int, int, int, str, int]]:
         """(sentence id, document id, start, end, code id, who applied it) where ``who`` ``test`` (= or <>) every
