@@ -39,6 +39,7 @@ from workbench.errors import CodingError
 from workbench.nlp import load_nlp
 from workbench.project import Project
 from workbench.quotes import QuoteFilter
+from workbench.ui import memory
 from workbench.ui.code_chips import CodeIndex
 from workbench.ui.quotes_page import QUOTES_PER_PAGE
 
@@ -401,6 +402,9 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             }
             settings = page_settings(project, built, args.seed)
             writer = Writer(folder, args.seed)
+            # As the server does after a page's first run (workbench/ui/memory.py): spaCy, pandas and Streamlit are
+            # imported and the project open, so the collector's full passes need not walk them again.
+            memory.settle("queries")
             if not args.no_queries:
                 results["queries"] = measure_queries(project, built, writer, args)
         results["load"].append(os.getloadavg()[0])
@@ -418,6 +422,11 @@ def _verdict(item: Item) -> str:
     if max(item.cold_p95, item.p95) <= TARGET_MS:
         return "met"
     return "met on reruns" if item.p95 <= TARGET_MS else "**not met**"
+
+
+def _start_range(item: Item) -> str:
+    low, high = min(item.start), max(item.start)
+    return f"{high:.0f} ms" if len(item.start) == 1 or high - low < 10 else f"{low:.0f}-{high:.0f} ms"
 
 
 def _row(item: Item) -> str:
@@ -439,7 +448,7 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
     made = "taken from bench/.cache" if built.cached else "built by this run"
     missed = [item.name for item in [*queries, *pages] if max(item.cold_p95, item.p95) > TARGET_MS]
     rerun = [item.name for item in [*queries, *pages] if item.cold_p95 > TARGET_MS >= item.p95]
-    slow_start = [f"{item.name} ({item.start_p50:.0f} ms)" for item in [*queries, *pages] if item.start_p50 > TARGET_MS]
+    slow_start = [f"{item.name} ({_start_range(item)})" for item in [*queries, *pages] if max(item.start) > TARGET_MS]
     low, high = built.codes_per_interview
     query_rows = "\n".join(_row(item) for item in queries)
     page_rows = "\n".join(_row(item) for item in pages)
@@ -475,7 +484,9 @@ and longer interviews and codings. Building it took **{s["total"]:.0f} s** when 
 keyed by the builder's version and parameters, so later runs only copy it ({results["copy_s"]:.1f} s) to a scratch
 folder and open it (`Project.open`, migrations included: {results["open_s"]:.1f} s).
 
-**Queries.** Each is a call of the project's API on the open project, as the pages make it, over a spread of
+**Queries.** Each is a call of the project's API on the open project, as the pages make it (in a process whose
+long-lived heap is frozen out of the garbage collector's walks, as the server's is after a page's first run), over a
+spread of
 choices ({args.choices} random transcripts, codes, participants and search words where the query takes one; every
 theme): each choice once at start (everything kept forgotten just before) and then once cold (a coding saved just
 before), then, after a run to warm up, in {args.passes} passes warm (each part stops once it has taken
@@ -535,7 +546,8 @@ theme's codes in `codings_tally`; keyword spread starts from the sentences the f
 page counts its quotes in SQL and reads only those up to the page shown (in document order, from the index,
 without sorting a theme's hundred thousand); co-occurrence by overlapping spans pairs codes in Python rather than
 by a self-join; the Transcript page shows 60 turns a page; the Analysis page makes its downloads on click. What is
-kept (above) makes reruns fast. At start, a large list (a theme's hundred thousand quotes, a keyword's thousand
+kept (above) makes reruns fast; a quote is kept as a slotted object that shares its repeated names with the
+others, about 0.9 KB (every theme's 300,000 quotes of this study, 256 MB). At start, a large list (a theme's hundred thousand quotes, a keyword's thousand
 transcripts, reliability's 37,000 disputed sentences) still takes the time of building it in Python, once.
 
 Machine load: wall-clock times on this {os.cpu_count()}-core machine, shared with other jobs while this ran; load

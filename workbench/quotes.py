@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from workbench.errors import QuoteError
@@ -27,7 +27,7 @@ Citation = Callable[[str, str | None], str]
 """citation(participant id, label) -> "(Case Worker 12)"."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quote:
     document: int
     participant: str
@@ -50,6 +50,10 @@ class Quote:
         """The quote as ``workbench quotes --json`` prints it."""
         data = asdict(self)
         return {key: data[key] for key in JSON_FIELDS}
+
+
+# Each field's slot setter, in the order of the fields (how ``Quotes._find`` fills a quote without __init__).
+_QUOTE_SLOTS = tuple(getattr(Quote, f.name).__set__ for f in fields(Quote))
 
 
 @dataclass(frozen=True)
@@ -206,32 +210,25 @@ class Quotes:
             people[person] = (self._citation(person, label), role, attributes or "{}")
         parsed: dict[str, dict[str, str]] = {}
         paths = self._paths()
+        # A theme of a large study has a hundred thousand quotes, kept while the database is unchanged: each of its
+        # repeated names is one string, not one per quote (SQLite returns a new one for every row).
+        names: dict[str, str] = {}
+        share = names.setdefault
         quotes = []
+        new = object.__new__
         for coding, document, participant, code, coder, start, end, key_quote, segment, code_name, theme in rows:
             citation, role, attributes = people[participant]
             if participant not in parsed:
                 parsed[participant] = json.loads(attributes)
-            # Made without __init__ (a frozen dataclass sets each field through object.__setattr__): a theme of a
-            # large study has a hundred thousand quotes. Every field is given, so the quote is as __init__ makes it.
-            quote = object.__new__(Quote)
-            quote.__dict__.update(
-                document=document,
-                participant=participant,
-                citation=citation,
-                code=code,
-                coder=coder,
-                text=texts[document][start:end],
-                start=start,
-                end=end,
-                coding=coding,
-                key_quote=bool(key_quote),
-                code_name=code_name,
-                code_path=paths.get(code, code_name),
-                theme=theme,
-                segment=segment,
-                role=role,
-                attributes=parsed[participant],
-            )
+            # Made without __init__ (a frozen dataclass sets each field through object.__setattr__), each slot set
+            # through its descriptor. Every field is given, so the quote is as __init__ makes it.
+            quote = new(Quote)
+            for setter, value in zip(_QUOTE_SLOTS, (
+                document, share(participant, participant), citation, share(code, code), share(coder, coder),
+                texts[document][start:end], start, end, coding, bool(key_quote), share(code_name, code_name),
+                paths.get(code, code_name), share(theme, theme), segment, role, parsed[participant],
+            ), strict=True):  # fmt: skip
+                setter(quote, value)
             quotes.append(quote)
         return quotes
 

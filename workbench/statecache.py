@@ -30,10 +30,11 @@ from workbench.store import Store
 
 T = TypeVar("T")
 
-# How much is kept, in the callers' own units (rows, mostly): a study's tables and a few lists of quotes. A quote
-# takes about 1.5 KB (measured at 1,000 transcripts: every theme's quotes, 300,000, took 458 MB), so lists of quotes
-# are bounded by some 450 MB; asking in turn for more than that (every theme of such a study) builds them again.
-MAX_WEIGHT = 300_000
+# How much is kept, in the callers' own units (rows, mostly): a study's tables and lists of quotes. A quote takes
+# about 0.9 KB (measured at 1,000 transcripts: every theme's quotes, 300,000, took 256 MB), so the lists kept stay
+# under some 400 MB: every theme's quotes of such a study and the lists a Quotes page reads besides. Asking in turn
+# for more than that builds the least recently used again.
+MAX_WEIGHT = 450_000
 MAX_ENTRIES = 64
 
 _lock = threading.Lock()
