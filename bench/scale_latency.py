@@ -547,8 +547,9 @@ page counts its quotes in SQL and reads only those up to the page shown (in docu
 without sorting a theme's hundred thousand); co-occurrence by overlapping spans pairs codes in Python rather than
 by a self-join; the Transcript page shows 60 turns a page; the Analysis page makes its downloads on click. What is
 kept (above) makes reruns fast; a quote is kept as a slotted object that shares its repeated names with the
-others, about 0.9 KB (every theme's 300,000 quotes of this study, 256 MB). At start, a large list (a theme's hundred thousand quotes, a keyword's thousand
-transcripts, reliability's 37,000 disputed sentences) still takes the time of building it in Python, once.
+others, about 0.9 KB (every theme's 300,000 quotes of this study, 256 MB). At start, a large list (a theme's
+hundred thousand quotes, a keyword's thousand transcripts, reliability's 37,000 disputed sentences) still takes the
+time of building it in Python, once.
 
 Machine load: wall-clock times on this {os.cpu_count()}-core machine, shared with other jobs while this ran; load
 average {load} (at the start, after the queries, at the end).
