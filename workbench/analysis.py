@@ -88,18 +88,21 @@ class Analysis:
         column = {code_id: number for number, code_id in enumerate(codes)}
 
         def count(ids: list[int]) -> dict[int, tuple[str, dict[str, np.ndarray]]]:
-            parts: dict[int, tuple[str, dict[str, np.ndarray]]] = {}
+            counted: dict[int, tuple[str, dict[str, list[int]]]] = {}  # Python lists: a numpy item costs more
             for document, person, who, code_id, n in self._store.db.execute(
                 "SELECT t.document_id, d.participant_id, t.coder, t.code_id, t.codings FROM coding_counts t "
                 "JOIN documents d ON d.id = t.document_id AND d.status = 'signed off' "
                 f"WHERE t.document_id IN ({', '.join(str(int(i)) for i in ids)})"
             ):
-                by_coder = parts.setdefault(document, (person, {}))[1]
+                by_coder = counted.setdefault(document, (person, {}))[1]
                 if who not in by_coder:
-                    by_coder[who] = np.zeros(len(codes), dtype="int64")
+                    by_coder[who] = [0] * len(codes)
                 if code_id in column:
                     by_coder[who][column[code_id]] += n
-            return parts
+            return {
+                document: (person, {who: np.array(row, dtype="int64") for who, row in by_coder.items()})
+                for document, (person, by_coder) in counted.items()
+            }
 
         parts = per_document(self._store, ("analysis counts", tuple(codes)), count, weight=lambda part: len(part[1]))
         nothing = np.zeros(len(codes), dtype="int64")
