@@ -544,30 +544,24 @@ def _v9_document_versions(db: sqlite_utils.Database) -> None:
         INSERT OR REPLACE INTO catalogue_version (id, version) VALUES (1, random());
         CREATE TABLE IF NOT EXISTS document_versions (document_id INTEGER PRIMARY KEY, version INTEGER NOT NULL);
         INSERT OR REPLACE INTO document_versions (document_id, version) SELECT id, random() FROM documents;
-        CREATE TRIGGER IF NOT EXISTS document_versions_new AFTER INSERT ON documents BEGIN
-            INSERT OR REPLACE INTO document_versions (document_id, version) VALUES (NEW.id, random());
-        END;
-        CREATE TRIGGER IF NOT EXISTS document_versions_changed AFTER UPDATE ON documents BEGIN
-            INSERT OR REPLACE INTO document_versions (document_id, version) VALUES (NEW.id, random());
-        END;
-        CREATE TRIGGER IF NOT EXISTS document_versions_gone AFTER DELETE ON documents BEGIN
-            INSERT OR REPLACE INTO document_versions (document_id, version) VALUES (OLD.id, random());
-        END;
-        CREATE TRIGGER IF NOT EXISTS document_versions_coded AFTER INSERT ON codings BEGIN
-            INSERT OR REPLACE INTO document_versions (document_id, version) VALUES (NEW.document_id, random());
-        END;
-        CREATE TRIGGER IF NOT EXISTS document_versions_recoded AFTER UPDATE ON codings BEGIN
-            INSERT OR REPLACE INTO document_versions (document_id, version) VALUES (OLD.document_id, random());
-            INSERT OR REPLACE INTO document_versions (document_id, version) VALUES (NEW.document_id, random());
-        END;
-        CREATE TRIGGER IF NOT EXISTS document_versions_uncoded AFTER DELETE ON codings BEGIN
-            INSERT OR REPLACE INTO document_versions (document_id, version) VALUES (OLD.document_id, random());
-        END;
-        CREATE TRIGGER IF NOT EXISTS document_versions_lemmas AFTER UPDATE OF lemmas ON segments BEGIN
-            INSERT OR REPLACE INTO document_versions (document_id, version) VALUES (NEW.document_id, random());
-        END;
         """
     )
+    # (trigger, the write it follows, the transcripts whose version it draws again)
+    touched = (
+        ("new", "INSERT ON documents", ["NEW.id"]),
+        ("changed", "UPDATE ON documents", ["NEW.id"]),
+        ("gone", "DELETE ON documents", ["OLD.id"]),
+        ("coded", "INSERT ON codings", ["NEW.document_id"]),
+        ("recoded", "UPDATE ON codings", ["OLD.document_id", "NEW.document_id"]),
+        ("uncoded", "DELETE ON codings", ["OLD.document_id"]),
+        ("lemmas", "UPDATE OF lemmas ON segments", ["NEW.document_id"]),
+    )
+    for name, write, documents in touched:
+        body = " ".join(
+            f"INSERT OR REPLACE INTO document_versions (document_id, version) VALUES ({document}, random());"
+            for document in documents
+        )
+        db.execute(f"CREATE TRIGGER IF NOT EXISTS document_versions_{name} AFTER {write} BEGIN {body} END")
     for table in ("documents", "participants", "settings"):
         for event in ("INSERT", "UPDATE", "DELETE"):
             db.execute(
