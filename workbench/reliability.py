@@ -555,7 +555,6 @@ class Reliability:
         """The disputed rows of each transcript ``compared`` (on every code), in text order and, within a sentence,
         in codebook order; kept per transcript as the parts are."""
         codes = [str(row["id"]) for row in self._store.query("SELECT id FROM codes ORDER BY position")]
-        order = {code_id: number for number, code_id in enumerate(codes)}
         shared = set(compared.documents)
 
         def read(ids: list[int]) -> dict[int, list[tuple[str, int, int, int, str, int]]]:
@@ -564,10 +563,8 @@ class Reliability:
                 return {}
             every_code = _Comparison(compared.coders, documents, 0, [(code_id, "") for code_id in codes])
             rows: dict[int, list[tuple[str, int, int, int, str, int]]] = {}
-            for row in self._rows_where(every_code, "<>"):
+            for row in self._rows_where(every_code, "<>"):  # in text order, then codebook order
                 rows.setdefault(row[1], []).append(row)
-            for found in rows.values():
-                found.sort(key=lambda row: (row[2], order[row[4]]))
             return rows
 
         key = ("reliability disputed", tuple(compared.coders), tuple(codes))
