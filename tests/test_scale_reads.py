@@ -19,7 +19,7 @@ from workbench import statecache
 from workbench.coding import Span
 from workbench.project import Project, Source
 from workbench.quotes import QuoteFilter
-from workbench.reliability import _figures, _pattern_figures
+from workbench.reliability import _pattern_figures, _undefined_note, alpha, cohens_kappa, percent_agreement
 from workbench.store import MIGRATIONS, SCHEMA_VERSION, _v6_scale
 
 APP = str(REPO / "streamlit_app.py")
@@ -140,10 +140,13 @@ def test_reliability_from_counts_equals_the_figures_from_the_matrix(coders: int)
         patterns = Counter(
             tuple(row[unit] for row in matrix) for unit in range(units) if any(row[unit] for row in matrix)
         )
-        expected, found = _figures("c", "C", names, matrix), _pattern_figures("c", "C", names, units, patterns)
-        assert (found.units, found.applied, found.note) == (expected.units, expected.applied, expected.note)
-        for name in ("agreement", "kappa", "alpha"):
-            assert getattr(found, name) == pytest.approx(getattr(expected, name), abs=1e-12)
+        found = _pattern_figures("c", "C", names, units, patterns)
+        applied = {name: sum(row) for name, row in zip(names, matrix, strict=True)}
+        assert (found.units, found.applied, found.note) == (units, applied, _undefined_note(applied, units))
+        kappa = cohens_kappa(matrix[0], matrix[1]) if coders == 2 else None
+        assert found.agreement == pytest.approx(percent_agreement(matrix), abs=1e-12)
+        assert found.kappa == pytest.approx(kappa, abs=1e-12)
+        assert found.alpha == pytest.approx(alpha(matrix), abs=1e-12)
 
 
 # --- a long transcript on the Transcript page -----------------------------------------------------------------

@@ -15,7 +15,7 @@ import pandas as pd
 from workbench.errors import QuoteError
 from workbench.quotes import QuoteCounts, QuoteFilter, Quotes
 from workbench.statecache import cached, per_document
-from workbench.store import Store
+from workbench.store import Store, id_list
 
 T = TypeVar("T")
 # The signed-off transcripts, read from the documents_outline index (never from the rows, which hold the text): the
@@ -92,7 +92,7 @@ class Analysis:
             for document, person, who, code_id, n in self._store.db.execute(
                 "SELECT t.document_id, d.participant_id, t.coder, t.code_id, t.codings FROM coding_counts t "
                 "JOIN documents d ON d.id = t.document_id AND d.status = 'signed off' "
-                f"WHERE t.document_id IN ({', '.join(str(int(i)) for i in ids)})"
+                f"WHERE t.document_id IN ({id_list(ids)})"
             ):
                 by_coder = counted.setdefault(document, (person, {}))[1]
                 if who not in by_coder:

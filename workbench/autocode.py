@@ -147,10 +147,7 @@ class Suggestions:
 
     def _sentences(self, document_ids: Sequence[int]) -> list[tuple[int, str, int, int, str, list[Word]]]:
         marks = ", ".join("?" for _ in document_ids)
-        texts = {
-            row["id"]: row["text"]
-            for row in self._store.query(f"SELECT id, text FROM documents WHERE id IN ({marks})", list(document_ids))
-        }
+        texts = self._store.texts(document_ids)
         rows = self._store.query(
             f'SELECT document_id, id, start, "end", lemmas FROM segments WHERE document_id IN ({marks}) '
             "AND kind = 'sentence' AND role != 'interviewer' ORDER BY document_id, position",

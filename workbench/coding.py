@@ -104,25 +104,8 @@ class Coding:
 
     def coders(self) -> list[str]:
         """Everyone who has coded in this project, in the order they started."""
-
-        def read() -> list[str]:
-            # Hops from one coder to the next in the codings_coder index, and takes each one's first coding from
-            # it, rather than reading every coding.
-            rows = self._store.query(
-                """
-                WITH RECURSIVE names(coder) AS (
-                    SELECT MIN(coder) FROM codings
-                    UNION ALL SELECT (SELECT MIN(coder) FROM codings WHERE coder > names.coder) FROM names
-                    WHERE names.coder IS NOT NULL
-                )
-                SELECT coder FROM names WHERE coder IS NOT NULL
-                ORDER BY (SELECT MIN(id) FROM codings WHERE codings.coder = names.coder)
-                """
-            )
-            return [row["coder"] for row in rows]
-
-        # A scan of every coding: kept while the database stays as it is (every page's coder box asks).
-        return cached(self._store, ("coders",), read)
+        # Kept while the database stays as it is: every page's coder box asks.
+        return cached(self._store, ("coders",), lambda: coders_in_order(self._store, live_released=False))
 
     def memo_counts(self, document_id: int) -> Counter[str]:
         """How many memos each coding of a document has, by coding id (as a string, the memos' target id)."""
@@ -434,6 +417,28 @@ def _coding(row: dict[str, Any]) -> CodingRecord:
         key_quote=bool(row["key_quote"]),
         created_at=row["created_at"],
     )
+
+
+def coders_in_order(store: Store, *, live_released: bool) -> list[str]:
+    """The coders in the order of their first coding (with ``live_released``, their first live coding on a signed-off
+    transcript, leaving out those without one). Hops from one coder to the next in the codings_coder index and takes
+    each one's first coding from it, rather than reading every coding."""
+    live = "AND c.removed_at IS NULL AND c.document_id IN released" if live_released else ""
+    rows = store.db.execute(
+        f"""
+        WITH RECURSIVE released AS MATERIALIZED (SELECT id FROM documents WHERE status = 'signed off'),
+        names(coder) AS (
+            SELECT MIN(coder) FROM codings
+            UNION ALL SELECT (SELECT MIN(coder) FROM codings WHERE coder > names.coder) FROM names
+            WHERE names.coder IS NOT NULL
+        ), firsts AS (
+            SELECT coder, (SELECT MIN(c.id) FROM codings c WHERE c.coder = names.coder {live}) AS first
+            FROM names WHERE coder IS NOT NULL
+        )
+        SELECT coder FROM firsts WHERE first IS NOT NULL ORDER BY first
+        """
+    )
+    return [coder for (coder,) in rows]
 
 
 def _memo(row: dict[str, Any]) -> MemoRecord:

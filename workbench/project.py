@@ -449,7 +449,7 @@ class Project:
         )
         records = []
         for pid, label, role, attributes, documents in rows:  # tuples: a study lists a thousand on every page
-            participant = Participant(pid, label, role, json.loads(attributes) if attributes != "{}" else {})
+            participant = Participant(pid, label, role, json.loads(attributes))
             records.append(
                 ParticipantRecord(
                     id=pid,
@@ -664,7 +664,7 @@ class Project:
 
     def documents(self, ids: Sequence[int] | None = None) -> list[DocumentSummary]:
         """Return the transcripts in the project (or those with the given ids), ordered by participant."""
-        if ids is None:  # every page lists them: kept while the database is unchanged
+        if ids is None:  # every page lists them: kept while the transcripts, participants and settings are unchanged
             return cached(self._store, "documents", partial(self._read_documents, None), weight=len, catalogue=True)
         return self._read_documents(ids)
 

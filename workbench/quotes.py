@@ -14,7 +14,7 @@ from typing import Any
 from workbench.errors import QuoteError
 from workbench.participants import normalise_participant_id
 from workbench.statecache import cached, per_document
-from workbench.store import Store
+from workbench.store import Store, id_list
 
 JSON_FIELDS = ("document", "participant", "citation", "code", "coder", "text", "start", "end")
 
@@ -114,7 +114,7 @@ class Quotes:
         key = ("every quote", tuple(where), tuple(params), catalogue, codes, self._citation("1", "L"))
 
         def build(ids: list[int]) -> dict[int, list[Quote]]:
-            within = f"c.document_id IN ({', '.join(str(int(i)) for i in ids)})"
+            within = f"c.document_id IN ({id_list(ids)})"
             parts: dict[int, list[Quote]] = {}
             for quote in self._find(wanted, [*where, within], params, None):
                 parts.setdefault(quote.document, []).append(quote)
@@ -140,7 +140,7 @@ class Quotes:
 
         def per_transcript(ids: list[int]) -> dict[int, tuple[str, int, int]]:
             columns = "c.document_id, d.participant_id, COUNT(*), COALESCE(SUM(c.key_quote), 0)"
-            within = f"c.document_id IN ({', '.join(str(int(i)) for i in ids)})"
+            within = f"c.document_id IN ({id_list(ids)})"
             query = f"{self._select(wanted, columns)} {' AND '.join([*where, within])} GROUP BY c.document_id"
             return {document: (person, n, keys) for document, person, n, keys in self._store.db.execute(query, params)}
 
@@ -197,12 +197,7 @@ class Quotes:
         ).fetchall()
         if not rows:
             return []
-        documents = sorted({row[1] for row in rows})
-        texts: dict[int, str] = {}
-        for first in range(0, len(documents), 500):
-            chunk = documents[first : first + 500]
-            marks = ", ".join("?" for _ in chunk)
-            texts.update(self._store.db.execute(f"SELECT id, text FROM documents WHERE id IN ({marks})", chunk))
+        texts = self._store.texts(row[1] for row in rows)
         people: dict[str, tuple[str, str | None, str]] = {}  # id -> citation, role, attributes JSON
         for person, label, role, attributes in self._store.db.execute(
             "SELECT id, label, role, attributes FROM participants"

@@ -6,8 +6,9 @@ it (``coding.start < sentence.end and sentence.start < coding.end``), so a turn 
 sentences and a few words count for the sentence they are in. Only signed-off transcripts that every chosen coder has
 coded (one live coding each, of any code) are compared, and every sentence of them is a unit. The figures per code
 are percent agreement, Cohen's kappa (two coders) and Krippendorff's alpha (nominal, any number of coders); the pure
-functions ``percent_agreement``, ``cohens_kappa`` and ``alpha`` compute them and are checked against published
-worked examples in the tests.
+functions ``percent_agreement``, ``cohens_kappa`` and ``alpha`` compute them from a coders x units matrix and are
+checked against published worked examples in the tests; the report counts them from how many units each pattern of
+coders has (``_pattern_figures``, checked against those functions), never building the matrix.
 
 The agreed codings are a coder of their own, ``AGREED``: the sentences where every coder applied a code
 (``agree_all_unanimous``) plus the lead coder's decisions on the disagreements (``reconcile``).
@@ -27,11 +28,11 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
-from workbench.coding import Coding, Gate
+from workbench.coding import Coding, Gate, coders_in_order
 from workbench.errors import CodingError
 from workbench.quotes import Citation
 from workbench.statecache import cached, per_document
-from workbench.store import Store, utc_now
+from workbench.store import Store, id_list, utc_now
 
 AGREED = "Agreed"
 """The coder whose codings are the agreed ones: unanimous, or decided by the lead coder."""
@@ -248,7 +249,7 @@ class _Comparison:
         bits = " ".join(f"WHEN ? THEN {1 << number}" for number in range(len(self.coders)))
         sql = (
             f"SELECT document_id, sentence_id, code_id, SUM(CASE coder {bits} END) AS who FROM sentence_codes "
-            f"WHERE document_id IN ({', '.join(str(int(d)) for d in self.documents)}) "
+            f"WHERE document_id IN ({id_list(self.documents)}) "
             f"AND coder IN ({_marks(self.coders)}) AND code_id IN ({_marks(self.codes)}) "
             "GROUP BY document_id, sentence_id, code_id"
         )
@@ -276,29 +277,7 @@ class Reliability:
 
     def coders(self) -> list[str]:
         """Everyone with live codings on signed-off transcripts, in the order they started (``AGREED`` included)."""
-
-        def read() -> list[str]:
-            # Hops from coder to coder in the codings_coder index (each coder's codings in id order there), and
-            # finds each one's first live coding on a signed-off transcript from it, rather than reading every coding.
-            rows = self._store.query(
-                """
-                WITH RECURSIVE released AS MATERIALIZED (SELECT id FROM documents WHERE status = 'signed off'),
-                names(coder) AS (
-                    SELECT MIN(coder) FROM codings
-                    UNION ALL SELECT (SELECT MIN(coder) FROM codings WHERE coder > names.coder) FROM names
-                    WHERE names.coder IS NOT NULL
-                ), firsts AS (
-                    SELECT coder, (
-                        SELECT MIN(c.id) FROM codings c
-                        WHERE c.coder = names.coder AND c.removed_at IS NULL AND c.document_id IN released
-                    ) AS first FROM names WHERE coder IS NOT NULL
-                )
-                SELECT coder FROM firsts WHERE first IS NOT NULL ORDER BY first
-                """
-            )
-            return [row["coder"] for row in rows]
-
-        return cached(self._store, ("reliability coders",), read)
+        return cached(self._store, ("reliability coders",), lambda: coders_in_order(self._store, live_released=True))
 
     def report(self, coders: Sequence[str] | None = None, code_ids: Sequence[str] | None = None) -> ReliabilityReport:
         """Return the agreement of ``coders`` (default: every coder but ``AGREED``) per code and pooled.
@@ -385,7 +364,7 @@ class Reliability:
     def _build(self, disputed: _Disputed, rows: Sequence[tuple[str, int, int, int, str, int]]) -> list[Disagreement]:
         """The disagreements of these of ``disputed``'s rows, their text cut from each transcript, read once."""
         compared, decisions, citations = disputed.compared, disputed.decisions, disputed.citations
-        texts = self._texts({row[1] for row in rows}) if rows else {}
+        texts = self._store.texts({row[1] for row in rows}) if rows else {}
         split: dict[int, tuple[list[str], list[str]]] = {}  # who -> (the coders who applied it, the others)
         for who in {row[5] for row in rows}:
             pattern = compared.pattern(who)
@@ -520,7 +499,7 @@ class Reliability:
         saved only its transcript is read again), from migration 7's coding_counts and sentence_codes."""
 
         def read(ids: list[int]) -> dict[int, _Part]:
-            within = f"IN ({', '.join(str(int(i)) for i in ids)})"
+            within = f"IN ({id_list(ids)})"
             present: defaultdict[int, set[str]] = defaultdict(set)
             for document, coder in self._store.db.execute(
                 f"SELECT t.document_id, t.coder FROM coding_counts t JOIN documents d ON d.id = t.document_id "
@@ -537,7 +516,7 @@ class Reliability:
             applied, params = compared.applied()
             for document, n in self._store.db.execute(
                 f"SELECT document_id, COUNT(*) FROM segments WHERE kind = 'sentence' AND document_id "
-                f"IN ({', '.join(str(d) for d in complete)}) GROUP BY document_id"
+                f"IN ({id_list(complete)}) GROUP BY document_id"
             ):
                 parts[document] = _Part(parts[document].coders, sentences=n)
             for document, code_id, who, n in self._store.db.execute(
@@ -609,10 +588,6 @@ class Reliability:
             raise CodingError(f"{segment_id} is a {row['kind']}: the lead coder decides sentence by sentence")
         return _Sentence(row["id"], row["document_id"], row["start"], row["end"])
 
-    def _texts(self, documents: set[int]) -> dict[int, str]:
-        marks = ", ".join("?" for _ in documents)
-        return dict(self._store.db.execute(f"SELECT id, text FROM documents WHERE id IN ({marks})", sorted(documents)))
-
     def _require_codes(self, code_ids: Sequence[str]) -> None:
         known = {row["id"] for row in self._store.query("SELECT id FROM codes")}
         for code_id in code_ids:
@@ -639,23 +614,6 @@ class Reliability:
         return {row["id"]: cite(row["participant_id"], row["label"]) for row in rows}
 
 
-def _figures(code_id: str, name: str, coders: list[str], matrix: list[list[bool]]) -> CodeAgreement:
-    """One row of the report: the agreement of ``coders`` (rows of ``matrix``) on one code, or on all pooled."""
-    applied = {coder: sum(row) for coder, row in zip(coders, matrix, strict=True)}
-    units = len(matrix[0]) if matrix else 0
-    note = _undefined_note(applied, units)
-    return CodeAgreement(
-        code_id=code_id,
-        name=name,
-        units=units,
-        applied=applied,
-        agreement=percent_agreement(matrix),
-        kappa=cohens_kappa(matrix[0], matrix[1]) if len(matrix) == 2 else None,
-        alpha=alpha(matrix),
-        note=note,
-    )
-
-
 def _undefined_note(applied: dict[str, int], units: int) -> str:
     """Why kappa or alpha has no value for a code, if it has none: nobody applied it, or everybody everywhere."""
     undefined = "kappa and alpha undefined" if len(applied) == 2 else "alpha undefined"
@@ -669,8 +627,8 @@ def _undefined_note(applied: dict[str, int], units: int) -> str:
 def _pattern_figures(
     code_id: str, name: str, coders: list[str], units: int, patterns: Counter[tuple[bool, ...]]
 ) -> CodeAgreement:
-    """The figures of ``_figures`` from counts: how many units each pattern of coders applying the code has (the
-    units missing from ``patterns`` are those no coder applied it to). Every coder gives every unit a value, so
+    """One row of the report, from counts: how many units each pattern of coders applying the code has (the units
+    missing from ``patterns`` are those no coder applied it to). Every coder gives every unit a value, so
     agreement, kappa and alpha follow from these counts without building the coders x units matrix."""
     full = Counter(patterns)
     blank = units - sum(full.values())

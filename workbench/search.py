@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +20,7 @@ from workbench.errors import QuoteError
 from workbench.participants import normalise_participant_id
 from workbench.quotes import Citation
 from workbench.statecache import cached, per_document
-from workbench.store import Store
+from workbench.store import Store, id_list
 
 _TOKEN = re.compile(r'"[^"]*"|\S+')
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
@@ -227,34 +227,26 @@ class Search:
             match = "SELECT rowid FROM sentence_fts WHERE sentence_fts MATCH ?"
             matched = [rowid for (rowid,) in self._store.db.execute(match, [f'"{prefix}"*'])]
             if len(released) <= 20:
-                sentences = f"SELECT rowid FROM segments WHERE kind = 'sentence' AND document_id IN ({_ids(released)})"
+                sentences = (
+                    f"SELECT rowid FROM segments WHERE kind = 'sentence' AND document_id IN ({id_list(released)})"
+                )
                 theirs = {rowid for (rowid,) in self._store.db.execute(sentences)}
                 matched = [rowid for rowid in matched if rowid in theirs]
             rows = []
             for first in range(0, len(matched), 10_000):
                 rows += self._store.db.execute(
                     "SELECT document_id, position, lemmas FROM segments WHERE lemmas IS NOT NULL AND rowid IN "
-                    f"({_ids(matched[first : first + 10_000])})"
+                    f"({id_list(matched[first : first + 10_000])})"
                 ).fetchall()
         else:
             rows = self._store.db.execute(
                 "SELECT document_id, position, lemmas FROM segments WHERE kind = 'sentence' AND lemmas IS NOT NULL "
-                f"AND document_id IN ({_ids(released)})"
+                f"AND document_id IN ({id_list(released)})"
             ).fetchall()
         rows = sorted((row for row in rows if row[0] in released), key=lambda row: (row[0], row[1]))
         # Each document's text once (the lemma index holds document offsets), not once per sentence.
-        documents = sorted({row[0] for row in rows})
-        texts: dict[int, str] = {}
-        for first in range(0, len(documents), 500):
-            chunk = documents[first : first + 500]
-            texts.update(self._store.db.execute(f"SELECT id, text FROM documents WHERE id IN ({_ids(chunk)})"))
+        texts = self._store.texts(row[0] for row in rows)
         return [(document_id, released[document_id], lemmas, texts[document_id]) for document_id, _, lemmas in rows]
-
-
-def _ids(ids: Iterable[int]) -> str:
-    """Integer ids written into a query (they come from the database, and a list of thousands would pass SQLite's
-    limit on parameters)."""
-    return ", ".join(str(int(i)) for i in ids)
 
 
 def fts_query(query: str) -> str:

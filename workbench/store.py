@@ -12,7 +12,7 @@ import logging
 import random
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -578,6 +578,12 @@ MIGRATIONS: tuple[Migration, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+def id_list(ids: Iterable[int]) -> str:
+    """Integer ids written into a query, "1, 2, 3": they come from the database, and a study's thousand transcripts
+    would pass SQLite's limit on parameters."""
+    return ", ".join(str(int(i)) for i in ids)
+
+
 class _AlreadyMigrated(Exception):
     """Raised inside a migration's transaction when another process ran it first: roll back, write nothing."""
 
@@ -677,6 +683,15 @@ class Store:
     def scalar(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> Any:
         row = self.db.execute(sql, params).fetchone()
         return None if row is None else row[0]
+
+    def texts(self, document_ids: Iterable[int]) -> dict[int, str]:
+        """Each of these documents' text, by id, read once (the whole-study reads cut quotes and words from them)."""
+        wanted = sorted(set(document_ids))
+        texts: dict[int, str] = {}
+        for first in range(0, len(wanted), 1000):
+            chunk = wanted[first : first + 1000]
+            texts.update(self.db.execute(f"SELECT id, text FROM documents WHERE id IN ({id_list(chunk)})"))
+        return texts
 
     # --- settings -------------------------------------------------------------------------------------------------
 

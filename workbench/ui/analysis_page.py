@@ -17,7 +17,6 @@ from workbench.exports import table_bytes
 from workbench.project import Project
 from workbench.ui.common import escape_markdown, open_project, sidebar
 from workbench.ui.findings import column_labels, participants, ready, show_error
-from workbench.ui.findings import people as everyone
 
 # Streamlit runs this file as a script, so its "magic" would print a docstring under a constant: comments here.
 MEASURE_KEY = "analysis_measure"
@@ -141,7 +140,7 @@ def _ranked(ranked: pd.DataFrame, labels: dict[str, str], noun: str) -> None:
 def _crosstab(project: Project, analysis: Analysis, labels: dict[str, str], coder: str | None) -> None:
     st.subheader("By role or attribute")
     released = participants(project)
-    people = [person for person in everyone(project) if person.id in released]
+    people = [person for person in project.participants() if person.id in released]
     names = list(dict.fromkeys(name for person in people for name in person.attributes))
     attribute = st.selectbox("Group the participants by", ["role", *names], key=ATTRIBUTE_KEY)
     try:

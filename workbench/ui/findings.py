@@ -7,34 +7,14 @@ analysis APIs.
 
 from __future__ import annotations
 
-from weakref import WeakKeyDictionary
-
 import streamlit as st
 
 from workbench.errors import WorkbenchError
-from workbench.project import DocumentSummary, ParticipantRecord, Project
+from workbench.project import Project
 from workbench.ui.code_chips import CodeIndex
 from workbench.ui.common import escape_markdown, link
 
 SIGNED_OFF = "signed off"
-# The transcripts and participants, read once per run of a page: a page opens the project for one run and asks for
-# them from several places (a thousand of each take some ten milliseconds to read).
-_DOCUMENTS: WeakKeyDictionary[Project, list[DocumentSummary]] = WeakKeyDictionary()
-_PEOPLE: WeakKeyDictionary[Project, list[ParticipantRecord]] = WeakKeyDictionary()
-
-
-def documents(project: Project) -> list[DocumentSummary]:
-    """``project.documents()``, read once for the project as this run of the page opened it."""
-    if project not in _DOCUMENTS:
-        _DOCUMENTS[project] = project.documents()
-    return _DOCUMENTS[project]
-
-
-def people(project: Project) -> list[ParticipantRecord]:
-    """``project.participants()``, read once for the project as this run of the page opened it."""
-    if project not in _PEOPLE:
-        _PEOPLE[project] = project.participants()
-    return _PEOPLE[project]
 
 
 def ready(project: Project | None, *, codings: bool) -> CodeIndex | None:
@@ -44,7 +24,7 @@ def ready(project: Project | None, *, codings: bool) -> CodeIndex | None:
         st.info("Open a project first.")
         link("project", label="Go to the Project page", icon=":material/folder_open:")
         return None
-    if not any(document.status == SIGNED_OFF for document in documents(project)):
+    if not any(document.status == SIGNED_OFF for document in project.documents()):
         st.info(
             "Nothing to show yet: no transcript has been signed off. An ethics reviewer anonymises and signs off each "
             "transcript before anyone reads, codes or quotes it."
@@ -71,8 +51,8 @@ def show_error(error: WorkbenchError) -> None:
 
 def participants(project: Project) -> dict[str, str]:
     """Participants with a signed-off transcript, id -> citation ("Case Worker 12"), in natural order."""
-    released = {document.participant_id for document in documents(project) if document.status == SIGNED_OFF}
-    return {person.id: person.citation for person in people(project) if person.id in released}
+    released = {document.participant_id for document in project.documents() if document.status == SIGNED_OFF}
+    return {person.id: person.citation for person in project.participants() if person.id in released}
 
 
 def with_subcodes(index: CodeIndex, code_id: str) -> list[str]:

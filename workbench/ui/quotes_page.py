@@ -18,7 +18,6 @@ from workbench.quotes import Quote, QuoteCounts, QuoteFilter
 from workbench.ui.code_chips import CodeIndex, short
 from workbench.ui.common import actor, escape_markdown, flash, open_project, show_flashes, sidebar
 from workbench.ui.findings import counted, participants, ready, show_error
-from workbench.ui.findings import people as everyone
 
 # Streamlit runs this file as a script, so its "magic" would print a docstring under a constant: comments here.
 PARTICIPANT_KEY = "quotes_participant"
@@ -132,7 +131,7 @@ def _preselect(people: dict[str, str]) -> None:
 def _attribute_values(project: Project, released: set[str]) -> list[tuple[str, str]]:
     """(attribute, value) pairs the participants with a signed-off transcript have: role first, then the others."""
     pairs: set[tuple[str, str]] = set()
-    for person in everyone(project):
+    for person in project.participants():
         if person.id in released:
             pairs |= {("role", person.role)} if person.role else set()
             pairs |= {(name, str(value)) for name, value in person.attributes.items() if str(value).strip()}
